@@ -1,0 +1,307 @@
+"""The :class:`Corpus`: an immutable table of documents plus the record of how it was loaded."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import display
+from .errors import ColumnError, InputError
+
+if TYPE_CHECKING:
+    from .index import TokenIndex
+
+log = logging.getLogger(__name__)
+
+#: Columns every ``Corpus.docs`` has, in this order; other metadata columns follow them.
+DOC_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "text",
+    "title",
+    "date",
+    "source",
+    "url",
+    "dateline",
+    "license",
+    "body_start",
+    "body_end",
+)
+
+#: Columns of ``Corpus.manifest``: one row per discovered input item.
+MANIFEST_COLUMNS: tuple[str, ...] = (
+    "item",
+    "path",
+    "line",
+    "status",
+    "reason",
+    "doc_id",
+    "duplicate_of",
+    "message",
+    "encoding",
+    "replaced_chars",
+    "nul_stripped",
+)
+
+STATUSES = ("loaded", "rejected", "skipped")
+
+
+def empty_manifest() -> pd.DataFrame:
+    """A manifest with no rows and the standard columns."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in MANIFEST_COLUMNS})
+
+
+def standardise_docs(docs: pd.DataFrame) -> pd.DataFrame:
+    """Return *docs* with every standard column present, typed, and in the standard order.
+
+    Missing optional columns are added as missing values; ``body_start``/``body_end`` default to the
+    whole text. ``doc_id`` must be present and unique.
+    """
+    if "doc_id" not in docs.columns or "text" not in docs.columns:
+        raise ColumnError(
+            f"Corpus(): docs need 'doc_id' and 'text' columns; columns are {list(docs.columns)}."
+        )
+    out = docs.reset_index(drop=True).copy()
+    out["doc_id"] = out["doc_id"].astype(str)
+    dup = out["doc_id"].duplicated()
+    if dup.any():
+        raise InputError(
+            f"Corpus(): doc_id must be unique; repeated: {out.loc[dup, 'doc_id'].head(5).tolist()}."
+        )
+    out["text"] = out["text"].astype(str)
+    for col in ("title", "source", "url", "dateline", "license"):
+        if col not in out.columns:
+            out[col] = pd.Series([None] * len(out), dtype="object")
+    if "date" not in out.columns:
+        out["date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+    elif not isinstance(out["date"].dtype, pd.DatetimeTZDtype):
+        out["date"] = pd.to_datetime(out["date"], utc=True, errors="coerce")
+    lengths = out["text"].str.len().to_numpy(dtype=np.int64)
+    if "body_start" not in out.columns:
+        out["body_start"] = 0
+    if "body_end" not in out.columns:
+        out["body_end"] = lengths
+    out["body_start"] = out["body_start"].fillna(0).astype(np.int64)
+    out["body_end"] = out["body_end"].fillna(pd.Series(lengths)).astype(np.int64)
+    bad = (out["body_start"] < 0) | (out["body_end"] > lengths) | (out["body_start"] > out["body_end"])
+    if bad.any():
+        raise InputError(
+            f"Corpus(): body_start/body_end outside the text for doc_id "
+            f"{out.loc[bad, 'doc_id'].head(5).tolist()}."
+        )
+    rest = [c for c in out.columns if c not in DOC_COLUMNS]
+    return out[list(DOC_COLUMNS) + rest]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Corpus:
+    """An immutable collection of news documents and the record of how they were loaded.
+
+    Attributes
+    ----------
+    docs
+        One row per document: ``doc_id`` (unique str), ``text`` (the original text, never altered),
+        ``title``, ``date`` (tz-aware UTC or missing), ``source``, ``url``, ``dateline``, ``license``,
+        ``body_start``/``body_end`` (the article body inside ``text``, i.e. without the dateline and a
+        trailing editor code or licence sentence), and every other metadata column that was read.
+    manifest
+        One row per discovered input item (file, or row of a table): ``status`` in
+        {loaded, rejected, skipped}, a ``reason`` code, the ``path`` and ``line``. Derived corpora
+        (``filter``, ``head`` ...) keep the manifest of the load they come from.
+    name
+        A label for displays and report provenance.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Corpus(pd.DataFrame({"doc_id": ["a", "b"], "text": ["Putin met Raisi.", "Kazan."]}))
+    >>> len(c), len(c.head(1))
+    (2, 1)
+    """
+
+    docs: pd.DataFrame
+    manifest: pd.DataFrame = field(default_factory=empty_manifest)
+    name: str = "corpus"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "docs", standardise_docs(self.docs))
+        manifest = self.manifest if self.manifest is not None else empty_manifest()
+        object.__setattr__(self, "manifest", manifest.reset_index(drop=True))
+
+    # -- basics -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __repr__(self) -> str:
+        return f"<Corpus {self.name!r}: {len(self):,} documents, {self._date_span_text()}>"
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A content hash of ids, texts and body spans: equal corpora share it, any edit changes it."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(str(len(self)).encode())
+        for doc_id, text, start, end in zip(
+            self.docs["doc_id"], self.docs["text"], self.docs["body_start"], self.docs["body_end"]
+        ):
+            h.update(f"\x1e{doc_id}\x1f{start}\x1f{end}\x1f".encode("utf-8", "surrogatepass"))
+            h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def text_of(self, doc_id: str) -> str:
+        """The original text of one document."""
+        hits = self.docs.index[self.docs["doc_id"] == doc_id]
+        if len(hits) == 0:
+            raise InputError(f"Corpus.text_of(): no document with doc_id={doc_id!r}.")
+        return self.docs.at[hits[0], "text"]
+
+    @property
+    def index(self) -> TokenIndex:
+        """The token index of this corpus, built on first use and cached (see :func:`mediamon.index`)."""
+        from .index import index as build_index
+
+        return build_index(self)
+
+    # -- derived corpora ----------------------------------------------------------------------
+    def _derive(self, docs: pd.DataFrame, what: str) -> Corpus:
+        return Corpus(docs.reset_index(drop=True), self.manifest, name=f"{self.name}|{what}")
+
+    def filter(
+        self,
+        mask: pd.Series | np.ndarray | Callable[[pd.DataFrame], Any] | None = None,
+        **equals: object,
+    ) -> Corpus:
+        """Documents selected by a boolean mask or callable, and/or column equality.
+
+        ``corpus.filter(source="Tehran Times")`` keeps one outlet; a list value keeps any of them;
+        ``corpus.filter(lambda d: d.text.str.contains("Kazan"))`` takes a callable on ``docs``.
+        """
+        keep = np.ones(len(self), dtype=bool)
+        if mask is not None:
+            value = mask(self.docs) if callable(mask) else mask
+            arr = np.asarray(value, dtype=bool)
+            if arr.shape != (len(self),):
+                raise InputError(
+                    f"Corpus.filter(): mask has shape {arr.shape}; expected ({len(self)},)."
+                )
+            keep &= arr
+        for column, wanted in equals.items():
+            if column not in self.docs.columns:
+                raise ColumnError(
+                    f"Corpus.filter(): column {column!r} not found; columns are "
+                    f"{list(self.docs.columns)}."
+                )
+            values = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
+            keep &= self.docs[column].isin(list(values)).to_numpy(dtype=bool)
+        described = ",".join(f"{k}={v!r}" for k, v in equals.items()) or "mask"
+        return self._derive(self.docs[keep], f"filter({described})")
+
+    def between(self, start: object = None, end: object = None) -> Corpus:
+        """Documents dated in ``[start, end]`` (UTC). Undated documents are left out.
+
+        A date without a time as *end* covers that whole day, so ``between("2021-01-01",
+        "2021-12-31")`` is the year 2021.
+        """
+        dates = self.docs["date"]
+        keep = np.array(dates.notna(), dtype=bool)
+        if start is not None:
+            keep &= (dates >= _utc(start)).fillna(False).to_numpy(dtype=bool)
+        if end is not None:
+            stop = _utc(end)
+            if stop == stop.normalize() and not _has_time(end):
+                keep &= (dates < stop + pd.Timedelta(days=1)).fillna(False).to_numpy(dtype=bool)
+            else:
+                keep &= (dates <= stop).fillna(False).to_numpy(dtype=bool)
+        undated = int(dates.isna().sum())
+        if undated:
+            log.info("Corpus.between(): %d undated documents left out", undated)
+        return self._derive(self.docs[keep], f"between({start},{end})")
+
+    def sample(self, n: int, *, seed: int = 0) -> Corpus:
+        """*n* documents drawn without replacement, reproducibly for a given *seed*, in corpus order."""
+        if n < 0:
+            raise InputError(f"Corpus.sample(): n must be >= 0, got {n}.")
+        n = min(n, len(self))
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(len(self), size=n, replace=False))
+        return self._derive(self.docs.iloc[rows], f"sample({n},seed={seed})")
+
+    def head(self, n: int = 5) -> Corpus:
+        """The first *n* documents."""
+        return self._derive(self.docs.head(n), f"head({n})")
+
+    # -- summaries ----------------------------------------------------------------------------
+    def manifest_counts(self) -> dict[str, int]:
+        """``discovered``, ``loaded``, ``rejected`` and ``skipped`` counts of the load."""
+        status = self.manifest["status"] if len(self.manifest) else pd.Series([], dtype=object)
+        counts = {s: int((status == s).sum()) for s in STATUSES}
+        counts["discovered"] = int(len(self.manifest))
+        return counts
+
+    def summary(self) -> dict[str, object]:
+        """Document count, date range, undated count, sources and the load counts."""
+        dates = self.docs["date"]
+        counts = self.manifest_counts()
+        return {
+            "documents": len(self),
+            "dated": int(dates.notna().sum()),
+            "undated": int(dates.isna().sum()),
+            "first_date": dates.min() if dates.notna().any() else None,
+            "last_date": dates.max() if dates.notna().any() else None,
+            "sources": self.docs["source"].value_counts(dropna=False).to_dict(),
+            **{f"manifest_{k}": v for k, v in counts.items()},
+        }
+
+    def _date_span_text(self) -> str:
+        dates = self.docs["date"].dropna()
+        if dates.empty:
+            return "no dates"
+        return f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}"
+
+    def _repr_html_(self) -> str:
+        counts = self.manifest_counts()
+        s = self.summary()
+        sources = ", ".join(f"{k if isinstance(k, str) else '(none)'} ({v:,})" for k, v in
+                            list(s["sources"].items())[:8])
+        facts = [
+            ("documents", f"{len(self):,}"),
+            ("dates", f"{self._date_span_text()} ({s['undated']:,} undated)"),
+            ("sources", sources),
+            (
+                "load",
+                f"{counts['discovered']:,} discovered = {counts['loaded']:,} loaded + "
+                f"{counts['rejected']:,} rejected + {counts['skipped']:,} skipped",
+            ),
+        ]
+        preview = self.docs[["doc_id", "date", "source", "title", "text"]].head(5).copy()
+        preview["text"] = preview["text"].map(lambda t: display.truncate(t, 140))
+        return display.join(
+            [
+                display.caption(f"Corpus {self.name}"),
+                display.definition_list(facts),
+                display.table(preview, max_rows=5),
+            ]
+        )
+
+
+def _has_time(value: object) -> bool:
+    if isinstance(value, str):
+        return any(ch in value for ch in "T:")
+    return isinstance(value, pd.Timestamp) and value != value.normalize()
+
+
+def _utc(value: object) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    if pd.isna(ts):
+        raise InputError(f"Corpus.between(): {value!r} is not a date.")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def from_records(records: list[Mapping[str, object]], *, name: str = "corpus") -> Corpus:
+    """Build a corpus from a list of dicts with at least ``doc_id`` and ``text`` (for tests, scripts)."""
+    return Corpus(pd.DataFrame.from_records(records), name=name)

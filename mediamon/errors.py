@@ -1,0 +1,55 @@
+"""Exceptions raised by mediamon.
+
+Every exception derives from :class:`MediamonError` *and* from the builtin it refines, so callers can
+catch either ``mediamon.MediamonError`` or the familiar ``ValueError`` / ``LookupError`` / ``OSError``.
+Messages name the call, what was received and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class MediamonError(Exception):
+    """Base class of every error mediamon raises on purpose."""
+
+
+class InputError(MediamonError, ValueError):
+    """An argument or an input file has a value mediamon cannot use."""
+
+
+class ColumnError(InputError, KeyError):
+    """A required column is missing from a table."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NotFoundError(MediamonError, LookupError):
+    """A named thing (actor, file, parameter) does not exist."""
+
+
+class PatternError(InputError):
+    """A query pattern (glob, regex, phrase) is invalid."""
+
+
+class ActorFileError(InputError):
+    """An actor list is malformed (bad YAML, missing field, conflicting alias)."""
+
+
+class ReportError(MediamonError, RuntimeError):
+    """A report run failed (bad parameter, failing cell, unwritable output)."""
+
+
+class ParameterError(ReportError, ValueError):
+    """A report parameter is unknown or of the wrong type."""
+
+
+def one_of(call: str, name: str, value: object, allowed: Iterable[object]) -> InputError:
+    """Build the uniform "value is invalid; must be one of ..." error.
+
+    >>> str(one_of("kwic()", "match", "fuzzy", ["fixed", "glob", "regex"]))
+    "kwic(): match='fuzzy' is invalid; must be one of 'fixed', 'glob', 'regex'."
+    """
+    choices = ", ".join(repr(a) for a in allowed)
+    return InputError(f"{call}: {name}={value!r} is invalid; must be one of {choices}.")
