@@ -35,7 +35,11 @@ Edge cases are part of the contract and identical across calls:
   every unit), carries no evidence of association: observed equals expected in every cell, so ``llr``
   and ``chi2`` are ``0``; measures that divide by a zero marginal are ``nan``.
 - a table that cannot exist (negative cells, ``n_ab > min(n_a, n_b)``, ``n_a + n_b - n_ab > n``,
-  ``n <= 0``) raises :class:`mediamon.errors.InputError`.
+  ``n <= 0``) raises :class:`mediamon.errors.InputError`, unless ``check=False``. Window counts
+  (collocates, NLTK's ``BigramCollocationFinder`` with ``window_size > 2``) can give such tables, e.g.
+  ``n_ab > n_a`` when a collocate repeats inside one window; they are scored as given with
+  ``check=False``, the formulas applied literally (a negative cell contributes nothing to ``llr``,
+  where NLTK raises a math domain error).
 
 The definitions agree with NLTK's :class:`nltk.metrics.association.BigramAssocMeasures` given the same
 counts (``n_ii = n_ab``, ``(n_ix, n_xi) = (n_a, n_b)``, ``n_xx = n``): ``pmi``, ``llr``
@@ -98,12 +102,14 @@ Measure = Literal[
 
 
 def _arrays(
-    n_ab: object, n_a: object, n_b: object, n: object, *, call: str = "assoc"
+    n_ab: object, n_a: object, n_b: object, n: object, *, call: str = "assoc", check: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Broadcast the four counts to float64 arrays and check that they form a valid table."""
     a, ma, mb, tot = np.broadcast_arrays(
         *(np.asarray(x, dtype=np.float64) for x in (n_ab, n_a, n_b, n))
     )
+    if not check:
+        return a, ma, mb, tot
     bad = (
         (a < 0)
         | (a > ma)
@@ -144,7 +150,9 @@ def table(
     return a, ma - a, mb - a, tot - ma - mb + a
 
 
-def expected(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def expected(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Expected co-occurrence count under independence.
 
     ::
@@ -161,11 +169,13 @@ def expected(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(expected(2, 3, 4, 12))
     1.0
     """
-    _, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="expected")
+    _, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="expected", check=check)
     return ma * mb / tot
 
 
-def pmi(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def pmi(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Pointwise mutual information in bits (Church & Hanks 1990).
 
     ::
@@ -189,12 +199,14 @@ def pmi(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(pmi(2, 4, 4, 16))
     1.0
     """
-    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="pmi")
+    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="pmi", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log2(a) + np.log2(tot) - np.log2(ma) - np.log2(mb)
 
 
-def npmi(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def npmi(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Normalised PMI in [-1, 1] (Bouma 2009).
 
     ::
@@ -218,7 +230,7 @@ def npmi(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(npmi(4, 4, 4, 16))
     1.0
     """
-    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="npmi")
+    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="npmi", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.log2(a) + np.log2(tot) - np.log2(ma) - np.log2(mb)
         h = np.log2(tot) - np.log2(a)
@@ -228,7 +240,9 @@ def npmi(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     return np.asarray(out, dtype=np.float64)
 
 
-def llr(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def llr(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Log-likelihood ratio G² (Dunning 1993), over the four cells.
 
     ::
@@ -252,7 +266,7 @@ def llr(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> round(float(llr(10, 10, 10, 20)), 6)  # 2 · 20 · ln 2
     27.725887
     """
-    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="llr")
+    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="llr", check=check)
     cells = (a, ma - a, mb - a, tot - ma - mb + a)
     rows = (ma, ma, tot - ma, tot - ma)
     cols = (mb, tot - mb, mb, tot - mb)
@@ -265,7 +279,9 @@ def llr(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     return np.maximum(2.0 * total, 0.0)
 
 
-def chi2(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def chi2(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Pearson's chi-square over the 2×2 table, without continuity correction (as NLTK).
 
     ::
@@ -289,7 +305,7 @@ def chi2(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(chi2(10, 10, 10, 20))
     20.0
     """
-    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="chi2")
+    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="chi2", check=check)
     num = tot * (tot * a - ma * mb) ** 2
     den = ma * mb * (tot - ma) * (tot - mb)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -297,7 +313,9 @@ def chi2(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     return np.asarray(out, dtype=np.float64)
 
 
-def dice(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def dice(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Dice coefficient in [0, 1].
 
     ::
@@ -319,12 +337,14 @@ def dice(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(dice(2, 3, 5, 100))
     0.5
     """
-    a, ma, mb, _ = _arrays(n_ab, n_a, n_b, n, call="dice")
+    a, ma, mb, _ = _arrays(n_ab, n_a, n_b, n, call="dice", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
         return 2.0 * a / (ma + mb)
 
 
-def log_dice(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def log_dice(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """logDice (Rychlý 2008): Dice on a readable scale with a theoretical maximum of 14.
 
     ::
@@ -347,12 +367,14 @@ def log_dice(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(log_dice(2, 4, 4, 100))
     13.0
     """
-    d = dice(n_ab, n_a, n_b, n)
+    d = dice(n_ab, n_a, n_b, n, check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
         return 14.0 + np.log2(d)
 
 
-def jaccard(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def jaccard(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Jaccard index in [0, 1]: shared units over units with either member.
 
     ::
@@ -374,12 +396,14 @@ def jaccard(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(jaccard(2, 3, 5, 100))
     0.3333333333333333
     """
-    a, ma, mb, _ = _arrays(n_ab, n_a, n_b, n, call="jaccard")
+    a, ma, mb, _ = _arrays(n_ab, n_a, n_b, n, call="jaccard", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
         return a / (ma + mb - a)
 
 
-def t_score(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def t_score(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """t-score of the co-occurrence count against independence (Church et al. 1991).
 
     ::
@@ -405,12 +429,14 @@ def t_score(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(t_score(4, 4, 4, 16))
     1.5
     """
-    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="t_score")
+    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="t_score", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (a - ma * mb / tot) / np.sqrt(a)
 
 
-def mi3(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def mi3(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Cubic mutual information MI³ (Daille 1994; Evert 2005), in bits.
 
     ::
@@ -434,7 +460,7 @@ def mi3(n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
     >>> float(mi3(2, 4, 4, 16))
     3.0
     """
-    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="mi3")
+    a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="mi3", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
         return 3.0 * np.log2(a) + np.log2(tot) - np.log2(ma) - np.log2(mb)
 
@@ -457,7 +483,9 @@ MEASURES: dict[str, Callable[..., np.ndarray]] = {
 SCORES: tuple[str, ...] = tuple(m for m in MEASURES if m != "expected")
 
 
-def score(measure: str, n_ab: object, n_a: object, n_b: object, n: object) -> np.ndarray:
+def score(
+    measure: str, n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> np.ndarray:
     """Compute the named measure from :data:`MEASURES`.
 
     >>> float(score("log_dice", 2, 4, 4, 100))
@@ -471,10 +499,12 @@ def score(measure: str, n_ab: object, n_a: object, n_b: object, n: object) -> np
     fn = MEASURES.get(measure)
     if fn is None:
         raise one_of("score()", "measure", measure, MEASURES)
-    return fn(n_ab, n_a, n_b, n)
+    return fn(n_ab, n_a, n_b, n, check=check)
 
 
-def all_measures(n_ab: object, n_a: object, n_b: object, n: object) -> dict[str, np.ndarray]:
+def all_measures(
+    n_ab: object, n_a: object, n_b: object, n: object, *, check: bool = True
+) -> dict[str, np.ndarray]:
     """Every measure in :data:`MEASURES` for the same tables, as ``{name: array}``."""
-    _arrays(n_ab, n_a, n_b, n, call="all_measures")
-    return {name: fn(n_ab, n_a, n_b, n) for name, fn in MEASURES.items()}
+    _arrays(n_ab, n_a, n_b, n, call="all_measures", check=check)
+    return {name: fn(n_ab, n_a, n_b, n, check=False) for name, fn in MEASURES.items()}

@@ -217,3 +217,16 @@ def test_registry_is_complete():
     assert "expected" not in assoc.SCORES
     got = assoc.all_measures(2, 4, 4, 16)
     assert set(got) == set(assoc.MEASURES)
+
+
+def test_unchecked_window_tables_score_like_nltk():
+    # window counts can exceed a marginal (a collocate repeated inside one window); NLTK scores them
+    t = (6, 4, 9, 100)
+    with pytest.raises(InputError):
+        assoc.pmi(*t)
+    close(assoc.pmi(*t, check=False), BAM.pmi(*nltk_args(*t)))
+    close(assoc.dice(*t, check=False), BAM.dice(*nltk_args(*t)))
+    close(assoc.t_score(*t, check=False), BAM.student_t(*nltk_args(*t)))
+    close(assoc.chi2(*t, check=False), BAM.chi_sq(*nltk_args(*t)))
+    # fractional counts (Church & Hanks scaling by 1/(window-1)) are accepted too
+    close(assoc.score("pmi", 1.5, 4, 9, 100), BAM.pmi(1.5, (4, 9), 100))
