@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "Corpus": "corpus",
     "read_corpus": "readers",
-    "TokenIndex": "index",
-    "index": "index",
+    "TokenIndex": "tokenindex",
+    "index": "tokenindex",
     "normalize": "text",
     "tokenize": "text",
     "Actor": "actors",

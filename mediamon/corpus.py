@@ -16,7 +16,7 @@ from . import display
 from .errors import ColumnError, InputError
 
 if TYPE_CHECKING:
-    from .index import TokenIndex
+    from .tokenindex import TokenIndex
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class Corpus:
     @property
     def index(self) -> TokenIndex:
         """The token index of this corpus, built on first use and cached (see :func:`mediamon.index`)."""
-        from .index import index as build_index
+        from .tokenindex import index as build_index
 
         return build_index(self)
 

@@ -1,0 +1,454 @@
+"""Actors (people, organisations, places) and their mentions in a corpus.
+
+An actor list is YAML (or a DataFrame)::
+
+    - id: putin
+      name: Vladimir Putin
+      kind: person
+      aliases: [Vladimir Putin, Putin, President Putin, Путин]
+      patterns: ["Путин*"]          # optional: globs for inflected forms, token by token
+    - id: oic
+      name: Organization of Islamic Cooperation
+      kind: organisation
+      aliases:
+        - Organization of Islamic Cooperation
+        - {alias: OIC, match_case: true}   # only "OIC" in capitals
+
+Matching rules
+    * case-insensitive on the matching form (:func:`mediamon.text.normalize`) unless an alias opts
+      into ``match_case``, in which case the original text must equal the alias exactly;
+    * possessives count: "Putin’s" is tokenised ``Putin`` + ``’s``, so the alias "Putin" matches;
+    * the longest match wins: "President Vladimir Putin" is one mention, not three;
+    * an alias (its matching form) claimed by two actors is an error unless both declare
+      ``ambiguous: true``; an ambiguous alias yields one mention row for each actor that claims it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import display
+from .errors import ActorFileError, InputError, NotFoundError
+from .text import query_forms
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .tokenindex import TokenIndex
+
+log = logging.getLogger(__name__)
+
+KINDS = ("person", "organisation", "place", "other")
+MENTION_COLUMNS = (
+    "doc_id", "doc", "actor", "alias", "matched", "sentence", "paragraph",
+    "token_start", "token_end", "char_start", "char_end", "date", "source",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One way of naming an actor: literal text or a glob pattern (token by token)."""
+
+    text: str
+    match_case: bool = False
+    is_pattern: bool = False
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Matching forms of the alias tokens (patterns are split on spaces)."""
+        if self.is_pattern:
+            return tuple(self.text.split())
+        return tuple(query_forms(self.text))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A political actor and the names it goes by."""
+
+    id: str
+    name: str
+    kind: str = "other"
+    aliases: tuple[Alias, ...] = ()
+    ambiguous: bool = False
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActorSet:
+    """An ordered, validated collection of :class:`Actor` (look one up with ``actors["putin"]``)."""
+
+    def __init__(self, actors: Iterable[Actor]) -> None:
+        self._actors: tuple[Actor, ...] = tuple(actors)
+        self._by_id = {a.id: a for a in self._actors}
+        if len(self._by_id) != len(self._actors):
+            seen: set[str] = set()
+            dup = [a.id for a in self._actors if a.id in seen or seen.add(a.id)]  # type: ignore[func-returns-value]
+            raise ActorFileError(f"read_actors(): actor id {dup[0]!r} is used twice.")
+        _check_alias_conflicts(self._actors)
+
+    def __iter__(self) -> Iterator[Actor]:
+        return iter(self._actors)
+
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def __contains__(self, actor_id: object) -> bool:
+        return actor_id in self._by_id
+
+    def __getitem__(self, actor_id: str) -> Actor:
+        try:
+            return self._by_id[actor_id]
+        except KeyError:
+            raise NotFoundError(
+                f"ActorSet: no actor {actor_id!r}; ids are {list(self._by_id)}."
+            ) from None
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def subset(self, ids: Iterable[str]) -> ActorSet:
+        """The actors with these ids, in this set's order."""
+        wanted = set(ids)
+        missing = wanted - set(self._by_id)
+        if missing:
+            raise NotFoundError(f"ActorSet.subset(): unknown ids {sorted(missing)}.")
+        return ActorSet(a for a in self._actors if a.id in wanted)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per actor: id, name, kind, aliases (joined with " | "), ambiguous."""
+        return pd.DataFrame(
+            {
+                "id": [a.id for a in self],
+                "name": [a.name for a in self],
+                "kind": [a.kind for a in self],
+                "aliases": [" | ".join(al.text for al in a.aliases) for a in self],
+                "ambiguous": [a.ambiguous for a in self],
+            }
+        )
+
+    def __repr__(self) -> str:
+        return f"<ActorSet: {len(self)} actors: {', '.join(self.ids[:8])}{' …' if len(self) > 8 else ''}>"
+
+    def _repr_html_(self) -> str:
+        return display.join([display.caption(f"{len(self)} actors"), display.table(self.to_frame(), max_rows=50)])
+
+
+def _check_alias_conflicts(actors: Sequence[Actor]) -> None:
+    claimed: dict[tuple[tuple[str, ...], bool, bool], str] = {}
+    for actor in actors:
+        for alias in actor.aliases:
+            key = (alias.forms if not alias.match_case else (alias.text,), alias.match_case, alias.is_pattern)
+            other = claimed.get(key)
+            if other is not None and other != actor.id:
+                if not (actor.ambiguous and _actor(actors, other).ambiguous):
+                    raise ActorFileError(
+                        f"read_actors(): alias {alias.text!r} is claimed by {other!r} and "
+                        f"{actor.id!r}; remove it from one of them or mark both 'ambiguous: true'."
+                    )
+            claimed.setdefault(key, actor.id)
+
+
+def _actor(actors: Sequence[Actor], actor_id: str) -> Actor:
+    return next(a for a in actors if a.id == actor_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+def read_actors(source: str | os.PathLike[str] | pd.DataFrame | Sequence[Mapping[str, Any]]) -> ActorSet:
+    """Read an actor list from a YAML file, a DataFrame or a list of dicts.
+
+    Parameters
+    ----------
+    source
+        Path to a YAML file (a list of mappings with ``id``, ``name``, ``kind``, ``aliases``,
+        optional ``patterns`` and ``ambiguous``); or a DataFrame with those columns (``aliases`` and
+        ``patterns`` as lists or " | "-separated strings); or the parsed list itself.
+
+    Returns
+    -------
+    ActorSet
+
+    Raises
+    ------
+    ActorFileError
+        Bad YAML (with its line), a missing field (with the line of the entry), an unknown kind,
+        an id used twice, or an alias claimed by two actors that are not declared ambiguous.
+
+    Examples
+    --------
+    >>> actors = read_actors([{"id": "putin", "name": "Vladimir Putin", "kind": "person",
+    ...                        "aliases": ["Putin", "Vladimir Putin"]}])
+    >>> actors["putin"].name
+    'Vladimir Putin'
+    """
+    if isinstance(source, pd.DataFrame):
+        records = source.to_dict("records")
+        return ActorSet(_actor_from(r, where=f"row {i + 1}") for i, r in enumerate(records))
+    if isinstance(source, (list, tuple)):
+        return ActorSet(_actor_from(r, where=f"entry {i + 1}") for i, r in enumerate(source))
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ActorFileError(f"read_actors(): cannot read {str(path)!r}: {exc.strerror or exc}.") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ActorFileError(f"read_actors(): {path.name} is not valid YAML{where}: {problem}.") from None
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise ActorFileError(
+            f"read_actors(): {path.name} must hold a list of actors (lines starting with '- id:'), "
+            f"got a {type(data).__name__}."
+        )
+    lines = [n.start_mark.line + 1 for n in node.value] if node is not None else []
+    return ActorSet(
+        _actor_from(item, where=f"{path.name} line {line}") for item, line in zip(data, lines)
+    )
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split("|") if v.strip()]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return list(value)
+    return [value]
+
+
+def _actor_from(item: object, *, where: str) -> Actor:
+    if not isinstance(item, Mapping):
+        raise ActorFileError(f"read_actors(): {where}: an actor must be a mapping with id, name, aliases.")
+    for key in ("id", "name"):
+        value = item.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ActorFileError(f"read_actors(): {where}: missing field {key!r} (needed: id, name, aliases).")
+    actor_id = str(item["id"]).strip()
+    kind = str(item.get("kind") or "other").strip().lower()
+    kind = {"organization": "organisation", "org": "organisation", "location": "place"}.get(kind, kind)
+    if kind not in KINDS:
+        raise ActorFileError(f"read_actors(): {where}: kind {kind!r} is invalid; must be one of {list(KINDS)}.")
+    aliases: list[Alias] = []
+    for raw in _as_list(item.get("aliases")):
+        if isinstance(raw, Mapping):
+            text = raw.get("alias") or raw.get("text")
+            if not text:
+                raise ActorFileError(f"read_actors(): {where}: an alias mapping needs 'alias: <text>'.")
+            aliases.append(Alias(str(text), match_case=bool(raw.get("match_case", False))))
+        else:
+            aliases.append(Alias(str(raw)))
+    for raw in _as_list(item.get("patterns")):
+        aliases.append(Alias(str(raw), is_pattern=True))
+    if not aliases:
+        aliases.append(Alias(str(item["name"])))
+    for alias in aliases:
+        if not alias.forms:
+            raise ActorFileError(f"read_actors(): {where}: alias {alias.text!r} has no word in it.")
+    known = {"id", "name", "kind", "aliases", "patterns", "ambiguous"}
+    return Actor(
+        id=actor_id,
+        name=str(item["name"]).strip(),
+        kind=kind,
+        aliases=tuple(dict.fromkeys(aliases)),
+        ambiguous=bool(item.get("ambiguous", False)),
+        meta={k: v for k, v in item.items() if k not in known},
+    )
+
+
+def resolve_actors(actors: ActorSet | str | os.PathLike[str] | Sequence[Mapping[str, Any]]) -> ActorSet:
+    """Accept an ActorSet or anything :func:`read_actors` reads."""
+    return actors if isinstance(actors, ActorSet) else read_actors(actors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------------------------
+def alias_spans(ix: TokenIndex, corpus: Corpus, alias: Alias) -> tuple[np.ndarray, np.ndarray]:
+    """Token spans ``(starts, ends)`` where *alias* occurs."""
+    if alias.is_pattern:
+        starts, ends = ix.find(alias.text, match="glob")
+    else:
+        starts, ends = ix.find(alias.text, match="fixed")
+    if alias.match_case and starts.size:
+        texts = corpus.docs["text"].to_numpy()
+        docs = ix.doc[starts]
+        cs, ce = ix.start[starts], ix.end[ends - 1]
+        # Exact comparison of the original characters, per hit (hits, not tokens).
+        keep = np.fromiter(
+            (texts[d][a:b] == alias.text for d, a, b in zip(docs, cs, ce)), dtype=bool, count=starts.size
+        )
+        starts, ends = starts[keep], ends[keep]
+    return starts, ends
+
+
+def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Indices of the spans kept by leftmost-longest selection (no two kept spans overlap).
+
+    Spans are taken left to right; at one start the longest wins; a span overlapping a kept one is
+    dropped. Containment (the common case) is resolved vectorised; chains of partial overlaps fall
+    back to a loop over the conflicting spans only.
+    """
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((-ends, starts))
+    s, e = starts[order], ends[order]
+    first_at_start = np.ones(s.size, dtype=bool)
+    first_at_start[1:] = s[1:] != s[:-1]
+    order, s, e = order[first_at_start], s[first_at_start], e[first_at_start]
+    reach = np.maximum.accumulate(e)
+    prev_reach = np.concatenate(([np.iinfo(np.int64).min], reach[:-1]))
+    dominated = s < prev_reach
+    partial = dominated & (e > prev_reach)
+    if not partial.any():
+        return np.sort(order[~dominated])
+    keep = []
+    last_end = np.iinfo(np.int64).min
+    for i, (a, b) in enumerate(zip(s.tolist(), e.tolist())):
+        if a >= last_end:
+            keep.append(i)
+            last_end = b
+    return np.sort(order[np.asarray(keep, dtype=np.int64)])
+
+
+def match_actors(corpus: Corpus, actors: ActorSet, ix: TokenIndex | None = None) -> pd.DataFrame:
+    """Raw mention spans of every actor: columns actor, alias, token_start, token_end (sorted)."""
+    from .tokenindex import index as build_index
+
+    ix = ix if ix is not None else build_index(corpus)
+    frames_actor, frames_alias, frames_s, frames_e = [], [], [], []
+    for actor in actors:
+        for alias in actor.aliases:
+            s, e = alias_spans(ix, corpus, alias)
+            if s.size:
+                frames_actor.append(np.full(s.size, actor.id, dtype=object))
+                frames_alias.append(np.full(s.size, alias.text, dtype=object))
+                frames_s.append(s)
+                frames_e.append(e)
+    if not frames_s:
+        return pd.DataFrame({"actor": [], "alias": [], "token_start": np.zeros(0, np.int64), "token_end": np.zeros(0, np.int64)})
+    actor_col = np.concatenate(frames_actor)
+    alias_col = np.concatenate(frames_alias)
+    s = np.concatenate(frames_s)
+    e = np.concatenate(frames_e)
+    # Longest match across all actors; an ambiguous alias keeps one row per claiming actor, so
+    # spans identical to a kept span (same start and end) are kept too.
+    kept = longest_matches(s, e)
+    kept_keys = set(zip(s[kept].tolist(), e[kept].tolist()))
+    same_span = np.fromiter(((a, b) in kept_keys for a, b in zip(s.tolist(), e.tolist())), dtype=bool, count=s.size)
+    frame = pd.DataFrame({"actor": actor_col[same_span], "alias": alias_col[same_span], "token_start": s[same_span], "token_end": e[same_span]})
+    frame = frame.drop_duplicates(["actor", "token_start", "token_end"])
+    return frame.sort_values(["token_start", "actor"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class Mentions:
+    """Every mention of every actor: one row per mention (see :data:`MENTION_COLUMNS`).
+
+    ``sentence`` and ``paragraph`` are global unit numbers of the corpus index (unique across
+    documents); ``char_start``/``char_end`` point into the document's original text, so
+    ``corpus text[char_start:char_end] == matched`` for every row.
+    """
+
+    df: pd.DataFrame
+    params: dict[str, Any]
+
+    def __len__(self) -> int:
+        return len(self.df)
+
+    def counts(self) -> pd.DataFrame:
+        """Per actor: mentions and documents mentioning it, most mentioned first."""
+        g = self.df.groupby("actor", sort=False)
+        out = pd.DataFrame({"mentions": g.size(), "documents": g["doc_id"].nunique()})
+        return out.sort_values(["mentions", "documents"], ascending=False)
+
+    def to_csv(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        self.df.to_csv(path, index=False, **kwargs)
+
+    def to_parquet(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        self.df.to_parquet(path, index=False, **kwargs)
+
+    def _repr_html_(self) -> str:
+        counts = self.counts().reset_index()
+        cols = ["doc_id", "actor", "matched", "sentence", "char_start", "char_end", "date", "source"]
+        return display.join(
+            [
+                display.caption(f"{len(self.df):,} mentions of {counts.shape[0]} actors"),
+                display.table(counts, max_rows=30),
+                display.table(self.df[cols], max_rows=10),
+            ]
+        )
+
+
+def mentions(corpus: Corpus, actors: ActorSet | str | os.PathLike[str]) -> Mentions:
+    """Find every mention of every actor in *corpus*.
+
+    Parameters
+    ----------
+    corpus
+        The corpus (its index is built on first use and cached).
+    actors
+        An :class:`ActorSet` or a path to an actor YAML file.
+
+    Returns
+    -------
+    Mentions
+        ``.df`` with columns doc_id, doc, actor, alias, matched, sentence, paragraph, token_start,
+        token_end, char_start, char_end, date, source.
+    """
+    from .tokenindex import index as build_index
+
+    actor_set = resolve_actors(actors)
+    ix = build_index(corpus)
+    raw = match_actors(corpus, actor_set, ix)
+    ts = raw["token_start"].to_numpy(dtype=np.int64)
+    te = raw["token_end"].to_numpy(dtype=np.int64)
+    doc = ix.doc[ts] if ts.size else np.zeros(0, np.int32)
+    char_start = ix.start[ts].astype(np.int64) if ts.size else np.zeros(0, np.int64)
+    char_end = ix.end[te - 1].astype(np.int64) if ts.size else np.zeros(0, np.int64)
+    docs = corpus.docs
+    texts = docs["text"].to_numpy()
+    matched = [texts[d][a:b] for d, a, b in zip(doc.tolist(), char_start.tolist(), char_end.tolist())]
+    df = pd.DataFrame(
+        {
+            "doc_id": docs["doc_id"].to_numpy()[doc] if ts.size else np.zeros(0, dtype=object),
+            "doc": doc.astype(np.int64),
+            "actor": raw["actor"].to_numpy(dtype=object),
+            "alias": raw["alias"].to_numpy(dtype=object),
+            "matched": np.asarray(matched, dtype=object),
+            "sentence": ix.sent[ts].astype(np.int64) if ts.size else np.zeros(0, np.int64),
+            "paragraph": ix.para[ts].astype(np.int64) if ts.size else np.zeros(0, np.int64),
+            "token_start": ts,
+            "token_end": te,
+            "char_start": char_start,
+            "char_end": char_end,
+            "date": docs["date"].to_numpy()[doc] if ts.size else pd.Series([], dtype="datetime64[ns, UTC]"),
+            "source": docs["source"].to_numpy()[doc] if ts.size else np.zeros(0, dtype=object),
+        }
+    )
+    df["date"] = pd.to_datetime(df["date"], utc=True)
+    return Mentions(df=df, params={"corpus": corpus.fingerprint, "actors": actor_set.ids})
+
+
+def actor_or_error(actors: ActorSet, actor_id: str, *, call: str) -> Actor:
+    """Look up an actor id with an error that lists the ids (used by other modules)."""
+    if actor_id not in actors:
+        raise InputError(f"{call}: unknown actor {actor_id!r}; known ids are {actors.ids}.")
+    return actors[actor_id]

@@ -1,0 +1,611 @@
+"""The :class:`TokenIndex`: one vectorised index of a corpus that every analysis runs on.
+
+Layout (all flat numpy arrays, one entry per token, in corpus order):
+
+``ids``    int32 vocabulary id of the token's matching form (:func:`mediamon.text.normalize`)
+``doc``    int32 row of the token's document in ``corpus.docs``
+``sent``   int32 global sentence number (increasing; unique across the corpus)
+``para``   int32 global paragraph number
+``start``/``end``  int32 character offsets into the document's ORIGINAL ``text``
+
+plus ``doc_offsets`` (token range of each document), the vocabulary, and postings: ``postings``
+holds every token position grouped by id (a stable argsort of ``ids``) and ``postings_ptr[i]`` where
+id *i*'s positions begin, so looking a word up costs its hits, not the corpus.
+
+Building
+    Documents are processed in batches of a few megabytes: tokens and paragraph breaks come from
+    numpy over code points (:mod:`mediamon.text`), surface forms are dictionary-encoded by Arrow,
+    only the distinct forms are normalised in Python, and sentences come from vectorised Punkt
+    (:mod:`mediamon.sentences`). Batches run on a thread pool (numpy and Arrow release the GIL).
+
+Persistence
+    :meth:`TokenIndex.save` writes a folder of ``.npy`` files, the vocabulary as UTF-8 text and a
+    ``meta.json`` holding the corpus fingerprint; :meth:`TokenIndex.load` memory-maps the arrays and
+    refuses (returns ``None`` from :func:`index`'s cache lookup) when the fingerprint, the format or
+    the sentence model differ, so a stale index is rebuilt, never used. No pickle is involved.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import InputError, PatternError, one_of
+from .sentences import PunktSplitter, after_ok_table
+from .text import char_tables, codepoints, normalize, paragraph_breaks, query_forms, tokenize_spans
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+Match = Literal["fixed", "glob", "regex"]
+_ARRAYS = ("ids", "doc", "sent", "para", "start", "end", "doc_offsets", "postings", "postings_ptr")
+_BATCH_CHARS = 4_000_000
+_PARALLEL_CHARS = 16_000_000  # below this, starting worker processes costs more than it saves
+_SEPARATOR = "\n\n"  # between documents of a batch: a blank line, so no token or sentence spans two
+
+
+@lru_cache(maxsize=1 << 20)
+def _normalize_cached(surface: str) -> str:
+    return normalize(surface)
+
+
+@dataclass
+class _Batch:
+    forms: list[str]  # normalised forms, local ids
+    ids: np.ndarray
+    doc: np.ndarray  # local document number within the batch
+    start: np.ndarray
+    end: np.ndarray
+    sent_start: np.ndarray
+    para_start: np.ndarray
+
+
+def _index_batch(
+    texts: Sequence[str],
+    body_start: np.ndarray,
+    body_end: np.ndarray,
+    splitter: PunktSplitter,
+) -> _Batch:
+    pieces = [t[s:e] for t, s, e in zip(texts, body_start, body_end)]
+    lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    piece_start = np.concatenate(([0], np.cumsum(lengths + len(_SEPARATOR))[:-1]))
+    joined = _SEPARATOR.join(pieces)
+    cps = codepoints(joined)
+    starts, ends = tokenize_spans(cps)
+    n = starts.size
+    doc = (np.searchsorted(piece_start, starts, side="right") - 1).astype(np.int32)
+
+    # Dictionary-encode the surface forms with Arrow: offsets interleave gaps and tokens, so the
+    # UTF-8 buffer is used as it is and the tokens are the odd entries.
+    utf8 = joined.encode("utf-8", "surrogatepass")
+    if n:
+        nbytes = 1 + (cps >= 0x80).astype(np.int32) + (cps >= 0x800) + (cps >= 0x10000)
+        byte_at = np.concatenate(([0], np.cumsum(nbytes, dtype=np.int64)))
+        offsets = np.empty(2 * n + 1, dtype=np.int64)
+        offsets[0] = 0
+        offsets[1::2] = byte_at[starts]
+        offsets[2::2] = byte_at[ends]
+        value_type, offset_type = (
+            (pa.large_string(), np.int64) if len(utf8) >= 2**31 else (pa.string(), np.int32)
+        )
+        pieces_arr = pa.Array.from_buffers(
+            value_type,
+            2 * n,
+            [None, pa.py_buffer(offsets.astype(offset_type)), pa.py_buffer(utf8)],
+        )
+        surfaces = pieces_arr.take(pa.array(np.arange(1, 2 * n, 2)))
+        encoded = surfaces.dictionary_encode()
+        raw_codes = encoded.indices.to_numpy(zero_copy_only=False)
+        raw_forms = encoded.dictionary.to_pylist()
+    else:
+        raw_codes = np.zeros(0, dtype=np.int32)
+        raw_forms = []
+    form_ids: dict[str, int] = {}
+    raw_to_form = np.fromiter(
+        (form_ids.setdefault(_normalize_cached(r), len(form_ids)) for r in raw_forms),
+        dtype=np.int32,
+        count=len(raw_forms),
+    )
+    ids = raw_to_form[raw_codes] if n else np.zeros(0, dtype=np.int32)
+    forms = list(form_ids)
+
+    # Paragraphs: a document start or a blank line between two tokens.
+    para_start = np.zeros(n, dtype=bool)
+    if n:
+        para_start[0] = True
+        para_start[1:] = doc[1:] != doc[:-1]
+        blank = paragraph_breaks(cps)
+        if blank.size:
+            crossing = np.searchsorted(blank, starts[1:]) - np.searchsorted(blank, ends[:-1])
+            para_start[1:] |= crossing > 0
+
+    # Sentences: vectorised Punkt inside each paragraph.
+    tables = char_tables()
+    first_cp = cps[starts] if n else np.zeros(0, dtype=np.uint32)
+    after = np.zeros(n, dtype=bool)
+    if n:
+        inside = ends < cps.size
+        after[inside] = after_ok_table()[cps[ends[inside]]]
+    forms_arr = pa.array(forms, type=pa.string())
+    kind = {
+        "is_period": np.asarray(pc.equal(forms_arr, "."), dtype=bool),
+        "sent_end": np.asarray(pc.is_in(forms_arr, value_set=pa.array(["?", "!", "？", "！", "。"])), dtype=bool),
+        "dotted": np.asarray(
+            pc.and_(pc.ends_with(forms_arr, "."), pc.greater(pc.utf8_length(forms_arr), 1)), dtype=bool
+        ),
+    }
+    sent_start = splitter.sentence_starts(
+        ids,
+        forms,
+        kind,
+        starts,
+        ends,
+        after,
+        tables.upper[first_cp],
+        tables.lower[first_cp],
+        para_start,
+    )
+    # Offsets into the ORIGINAL text: undo the batch concatenation and the body cut.
+    shift = body_start[doc] - piece_start[doc] if n else np.zeros(0, dtype=np.int64)
+    return _Batch(
+        forms=forms,
+        ids=ids.astype(np.int32, copy=False),
+        doc=doc,
+        start=(starts + shift).astype(np.int32),
+        end=(ends + shift).astype(np.int32),
+        sent_start=sent_start,
+        para_start=para_start,
+    )
+
+
+def _batches(lengths: np.ndarray, target: int) -> list[tuple[int, int]]:
+    """Split documents into contiguous runs of about *target* characters."""
+    bounds = [0]
+    cum = np.cumsum(lengths)
+    while bounds[-1] < len(lengths):
+        base = cum[bounds[-1] - 1] if bounds[-1] else 0
+        nxt = int(np.searchsorted(cum, base + target, side="right"))
+        bounds.append(max(nxt, bounds[-1] + 1))
+    bounds[-1] = min(bounds[-1], len(lengths))
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+@dataclass(eq=False)
+class TokenIndex:
+    """Vectorised token index of one corpus (see the module docstring for the layout)."""
+
+    vocab: list[str]
+    ids: np.ndarray
+    doc: np.ndarray
+    sent: np.ndarray
+    para: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    doc_offsets: np.ndarray
+    postings: np.ndarray
+    postings_ptr: np.ndarray
+    fingerprint: str
+    sentence_model: str
+    doc_ids: list[str] = field(default_factory=list)
+
+    # -- sizes --------------------------------------------------------------------------------
+    @property
+    def n_tokens(self) -> int:
+        return int(self.ids.size)
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.doc_offsets.size - 1)
+
+    @property
+    def n_sents(self) -> int:
+        return int(self.sent[-1]) + 1 if self.ids.size else 0
+
+    @property
+    def n_paras(self) -> int:
+        return int(self.para[-1]) + 1 if self.ids.size else 0
+
+    @cached_property
+    def sent_doc(self) -> np.ndarray:
+        """Document row of each sentence."""
+        out = np.zeros(self.n_sents, dtype=np.int32)
+        out[self.sent] = self.doc
+        return out
+
+    @cached_property
+    def para_doc(self) -> np.ndarray:
+        """Document row of each paragraph."""
+        out = np.zeros(self.n_paras, dtype=np.int32)
+        out[self.para] = self.doc
+        return out
+
+    @cached_property
+    def sent_offsets(self) -> np.ndarray:
+        """Token range of each sentence: sentence *s* is ``[sent_offsets[s], sent_offsets[s+1])``."""
+        return np.searchsorted(self.sent, np.arange(self.n_sents + 1)).astype(np.int64)
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """Frequency of each vocabulary id."""
+        return np.diff(self.postings_ptr).astype(np.int64)
+
+    @cached_property
+    def _vocab_lookup(self) -> dict[str, int]:
+        return {form: i for i, form in enumerate(self.vocab)}
+
+    @cached_property
+    def _vocab_arrow(self) -> pa.Array:
+        return pa.array(self.vocab, type=pa.string())
+
+    @cached_property
+    def is_word(self) -> np.ndarray:
+        """True for vocabulary forms with a letter or digit; punctuation is False."""
+        return np.asarray(pc.match_substring_regex(self._vocab_arrow, r"[\p{L}\p{N}]"), dtype=bool)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the token arrays and postings (the resident size of the index)."""
+        return int(sum(getattr(self, name).nbytes for name in _ARRAYS))
+
+    def __repr__(self) -> str:
+        return (
+            f"<TokenIndex: {self.n_tokens:,} tokens, {len(self.vocab):,} forms, "
+            f"{self.n_docs:,} documents, {self.n_sents:,} sentences>"
+        )
+
+    # -- lookups ------------------------------------------------------------------------------
+    def vocab_id(self, form: str) -> int:
+        """Id of a matching form (already normalised), or -1."""
+        return self._vocab_lookup.get(form, -1)
+
+    def positions(self, ids: int | Iterable[int] | np.ndarray) -> np.ndarray:
+        """Sorted token positions of one id or of several ids (their union)."""
+        arr = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        arr = arr[(arr >= 0) & (arr < len(self.vocab))]
+        if arr.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        if arr.size == 1:
+            i = int(arr[0])
+            return self.postings[self.postings_ptr[i] : self.postings_ptr[i + 1]].astype(np.int64)
+        parts = [self.postings[self.postings_ptr[i] : self.postings_ptr[i + 1]] for i in arr.tolist()]
+        out = np.concatenate(parts).astype(np.int64)
+        out.sort()
+        return out
+
+    def expand(self, pattern: str, *, match: Match = "fixed") -> np.ndarray:
+        """Vocabulary ids of the forms one query *token* stands for.
+
+        ``fixed``: the normalised token itself; ``glob``: shell wildcards ``*``, ``?`` and
+        ``[...]`` over normalised forms; ``regex``: a Python regular expression that must match a
+        whole form (case-insensitive: forms are case-folded).
+        """
+        if match == "fixed":
+            i = self.vocab_id(normalize(pattern))
+            return np.array([i] if i >= 0 else [], dtype=np.int64)
+        if match == "glob":
+            regex = fnmatch.translate(normalize(pattern))
+        elif match == "regex":
+            regex = pattern
+        else:
+            raise one_of("TokenIndex.expand()", "match", match, ["fixed", "glob", "regex"])
+        try:
+            compiled = re.compile(regex, re.IGNORECASE)
+        except re.error as exc:
+            raise PatternError(
+                f"TokenIndex.expand(): bad {match} pattern {pattern!r}: {exc}. "
+                "Escape metacharacters or use match='fixed'."
+            ) from None
+        return _regex_ids(tuple(self.vocab), compiled)
+
+    def find(
+        self,
+        pattern: str | Sequence[str],
+        *,
+        match: Match = "fixed",
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Token spans ``(starts, ends)`` of every hit of a word or phrase (``ends`` exclusive).
+
+        A phrase is tokenised like the corpus and its tokens must follow each other inside one
+        document; with ``glob``/``regex`` each token of the phrase is a pattern on its own.
+        A list of patterns returns the union, sorted, with the longest hit kept where two overlap
+        at the same start.
+        """
+        if not isinstance(pattern, str):
+            spans = [self.find(p, match=match) for p in pattern]
+            if not spans:
+                return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            starts = np.concatenate([s for s, _ in spans])
+            ends = np.concatenate([e for _, e in spans])
+            order = np.lexsort((-ends, starts))
+            starts, ends = starts[order], ends[order]
+            keep = np.ones(starts.size, dtype=bool)
+            keep[1:] = starts[1:] != starts[:-1]
+            return starts[keep], ends[keep]
+        parts = _query_tokens(pattern, match)
+        if not parts:
+            raise PatternError(f"TokenIndex.find(): pattern {pattern!r} has no tokens.")
+        sets = [self.expand(p, match=match) for p in parts]
+        first = self.positions(sets[0])
+        if len(parts) == 1 or first.size == 0:
+            return first, first + 1
+        ok = np.ones(first.size, dtype=bool)
+        for k, ids_k in enumerate(sets[1:], start=1):
+            at = first + k
+            inside = at < self.n_tokens
+            ok &= inside
+            at = np.where(inside, at, 0)
+            ok &= np.isin(self.ids[at], ids_k) & (self.doc[at] == self.doc[first])
+        starts = first[ok]
+        return starts, starts + len(parts)
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        """Write the index to *folder* (``.npy`` arrays, ``vocab.txt``, ``meta.json``)."""
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        for name in _ARRAYS:
+            np.save(path / f"{name}.npy", np.ascontiguousarray(getattr(self, name)), allow_pickle=False)
+        # Forms never contain whitespace, so one per line is unambiguous.
+        (path / "vocab.txt").write_text("\n".join(self.vocab), encoding="utf-8", errors="surrogatepass")
+        (path / "doc_ids.txt").write_text(
+            "\n".join(self.doc_ids), encoding="utf-8", errors="surrogatepass"
+        )
+        meta = {
+            "format": FORMAT_VERSION,
+            "fingerprint": self.fingerprint,
+            "sentence_model": self.sentence_model,
+            "n_tokens": self.n_tokens,
+            "n_vocab": len(self.vocab),
+        }
+        (path / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(
+        cls,
+        folder: str | os.PathLike[str],
+        *,
+        fingerprint: str | None = None,
+        sentence_model: str | None = None,
+        mmap: bool = True,
+    ) -> TokenIndex | None:
+        """Read an index saved by :meth:`save`; ``None`` when it is missing, stale or incomplete."""
+        path = Path(folder)
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if meta.get("format") != FORMAT_VERSION:
+            return None
+        if fingerprint is not None and meta.get("fingerprint") != fingerprint:
+            return None
+        if sentence_model is not None and meta.get("sentence_model") != sentence_model:
+            return None
+        try:
+            arrays = {
+                name: np.load(path / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
+                for name in _ARRAYS
+            }
+            vocab_text = (path / "vocab.txt").read_text(encoding="utf-8", errors="surrogatepass")
+            doc_text = (path / "doc_ids.txt").read_text(encoding="utf-8", errors="surrogatepass")
+        except (OSError, ValueError):
+            return None
+        vocab = vocab_text.split("\n") if meta.get("n_vocab") else []
+        if len(vocab) != meta.get("n_vocab") or arrays["ids"].size != meta.get("n_tokens"):
+            return None
+        return cls(
+            vocab=vocab,
+            fingerprint=meta["fingerprint"],
+            sentence_model=meta["sentence_model"],
+            doc_ids=doc_text.split("\n") if arrays["doc_offsets"].size > 1 else [],
+            **arrays,
+        )
+
+
+@lru_cache(maxsize=256)
+def _regex_ids(vocab: tuple[str, ...], compiled: re.Pattern[str]) -> np.ndarray:
+    return np.array([i for i, form in enumerate(vocab) if compiled.fullmatch(form)], dtype=np.int64)
+
+
+def _query_tokens(pattern: str, match: Match) -> list[str]:
+    """Split a query into token patterns: phrases by the corpus tokenizer (fixed) or by spaces."""
+    if match == "fixed":
+        return query_forms(pattern)
+    return pattern.split()
+
+
+def build_index(
+    corpus: Corpus,
+    *,
+    sentences: str = "news-en",
+    progress: bool | None = None,
+    workers: int | None = None,
+) -> TokenIndex:
+    """Build the :class:`TokenIndex` of *corpus* (no caching; see :func:`index`)."""
+    from tqdm.auto import tqdm
+
+    docs = corpus.docs
+    texts = docs["text"].tolist()
+    body_start = docs["body_start"].to_numpy(dtype=np.int64)
+    body_end = docs["body_end"].to_numpy(dtype=np.int64)
+    splitter = PunktSplitter(sentences)
+    char_tables()  # build the shared tables once, before any worker starts
+    after_ok_table()
+    lengths = np.maximum(body_end - body_start, 1)
+    spans = _batches(lengths, _BATCH_CHARS)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if int(lengths.sum()) > _PARALLEL_CHARS else 1
+    bar = tqdm(
+        total=len(texts),
+        desc="indexing",
+        unit="doc",
+        disable=None if progress is None else not progress,
+        leave=False,
+    )
+    results: list[_Batch] = []
+    for span, batch in zip(spans, _map_batches(spans, texts, body_start, body_end, splitter, workers)):
+        results.append(batch)
+        bar.update(span[1] - span[0])
+    bar.close()
+    return _assemble(results, spans, len(texts), corpus, splitter)
+
+
+# State handed to forked worker processes: they inherit it instead of receiving the texts.
+_FORK_STATE: tuple[Sequence[str], np.ndarray, np.ndarray, PunktSplitter] | None = None
+
+
+def _run_forked(span: tuple[int, int]) -> _Batch:
+    assert _FORK_STATE is not None
+    texts, body_start, body_end, splitter = _FORK_STATE
+    a, b = span
+    return _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitter)
+
+
+def _map_batches(
+    spans: list[tuple[int, int]],
+    texts: Sequence[str],
+    body_start: np.ndarray,
+    body_end: np.ndarray,
+    splitter: PunktSplitter,
+    workers: int,
+) -> Iterable[_Batch]:
+    """Index the batches in order: in this process, or on forked worker processes.
+
+    The batch work is partly Python (normalising new forms), so threads would serialise on the
+    GIL; forked processes inherit the texts and send back only the arrays of each batch.
+    """
+    global _FORK_STATE
+    if workers <= 1 or len(spans) < 2 or "fork" not in mp.get_all_start_methods():
+        for a, b in spans:
+            yield _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitter)
+        return
+    _FORK_STATE = (texts, body_start, body_end, splitter)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(_run_forked, spans)
+    finally:
+        _FORK_STATE = None
+
+
+def _assemble(
+    results: list[_Batch],
+    spans: list[tuple[int, int]],
+    n_docs: int,
+    corpus: Corpus,
+    splitter: PunktSplitter,
+) -> TokenIndex:
+    # Merge the batch vocabularies: Arrow dictionary-encodes the concatenated local vocabularies.
+    local = pa.chunked_array([pa.array(r.forms, type=pa.string()) for r in results] or [pa.array([], pa.string())])
+    merged = local.combine_chunks().dictionary_encode() if local.length() else None
+    vocab = merged.dictionary.to_pylist() if merged is not None else []
+    local_to_global = (
+        merged.indices.to_numpy(zero_copy_only=False).astype(np.int32) if merged is not None else np.zeros(0, np.int32)
+    )
+    base = np.concatenate(([0], np.cumsum([len(r.forms) for r in results])))
+    ids = np.concatenate([local_to_global[base[k] + r.ids] for k, r in enumerate(results)] or [np.zeros(0, np.int32)])
+    doc = np.concatenate([r.doc + span[0] for r, span in zip(results, spans)] or [np.zeros(0, np.int32)]).astype(np.int32)
+    start = np.concatenate([r.start for r in results] or [np.zeros(0, np.int32)])
+    end = np.concatenate([r.end for r in results] or [np.zeros(0, np.int32)])
+    sent = np.cumsum(np.concatenate([r.sent_start for r in results] or [np.zeros(0, bool)]), dtype=np.int32) - 1
+    para = np.cumsum(np.concatenate([r.para_start for r in results] or [np.zeros(0, bool)]), dtype=np.int32) - 1
+    doc_offsets = np.searchsorted(doc, np.arange(n_docs + 1)).astype(np.int64)
+    postings = _group_positions(ids)
+    postings_ptr = np.concatenate(([0], np.cumsum(np.bincount(ids, minlength=len(vocab))))).astype(np.int64)
+    return TokenIndex(
+        vocab=vocab,
+        ids=ids.astype(np.int32),
+        doc=doc,
+        sent=sent,
+        para=para,
+        start=start,
+        end=end,
+        doc_offsets=doc_offsets,
+        postings=postings,
+        postings_ptr=postings_ptr,
+        fingerprint=corpus.fingerprint,
+        sentence_model=splitter.model.name,
+        doc_ids=corpus.docs["doc_id"].tolist(),
+    )
+
+
+def _group_positions(ids: np.ndarray) -> np.ndarray:
+    """Token positions grouped by id, ascending within each id (a stable argsort of *ids*).
+
+    Two stable 16-bit passes (LSD radix order, which numpy runs as radix sorts) are about twice as
+    fast as one stable argsort of 32-bit keys.
+    """
+    low = (ids & 0xFFFF).astype(np.uint16)
+    high = (ids >> 16).astype(np.uint16)
+    by_low = np.argsort(low, kind="stable")
+    if not high.any():
+        return by_low.astype(np.int32)
+    return by_low[np.argsort(high[by_low], kind="stable")].astype(np.int32)
+
+
+def index(
+    corpus: Corpus,
+    *,
+    sentences: str = "news-en",
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
+) -> TokenIndex:
+    """The token index of *corpus*, built once and reused.
+
+    Parameters
+    ----------
+    corpus
+        The corpus to index (its body spans; datelines and licence trailers are left out).
+    sentences
+        Sentence model: ``"news-en"`` (bundled Punkt parameters) or ``"nltk"`` / ``"nltk:<lang>"``
+        (an NLTK ``punkt_tab`` the user has installed).
+    cache_dir
+        Folder for an on-disk copy keyed by the corpus fingerprint (default: the ``MEDIAMON_CACHE``
+        environment variable, else memory only). A stale copy is never used.
+    progress
+        Show a progress bar; ``None`` shows it only in interactive sessions.
+
+    Returns
+    -------
+    TokenIndex
+    """
+    from .corpus import Corpus
+
+    if not isinstance(corpus, Corpus):
+        raise InputError(f"index(): expected a Corpus, got {type(corpus).__name__}.")
+    key = f"_index_{sentences}"
+    cached = corpus.__dict__.get(key)
+    if cached is not None:
+        return cached
+    folder = None
+    cache_root = cache_dir if cache_dir is not None else os.environ.get("MEDIAMON_CACHE")
+    if cache_root:
+        folder = Path(cache_root) / f"index-{corpus.fingerprint}-{re.sub(r'[^A-Za-z0-9_-]', '_', sentences)}"
+        loaded = TokenIndex.load(folder, fingerprint=corpus.fingerprint)
+        if loaded is not None:
+            corpus.__dict__[key] = loaded
+            return loaded
+    built = build_index(corpus, sentences=sentences, progress=progress)
+    if folder is not None:
+        try:
+            built.save(folder)
+        except OSError as exc:  # a cache that cannot be written is not an error of the analysis
+            log.warning("index(): could not write the index cache to %s: %s", folder, exc)
+    corpus.__dict__[key] = built
+    return built
