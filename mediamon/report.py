@@ -987,7 +987,7 @@ def run_report(
     hide_code
         Hide code cells (and prompts) in the HTML export; outputs stay.
     timeout
-        Seconds any single cell may run; ``None`` for no limit.
+        Seconds any single cell may run (rounded up to whole seconds); ``None`` for no limit.
     run_id
         Name of the run folder (reduced to a safe file name); default: timestamp plus hash of *params*.
     notebooks_dir
@@ -1021,8 +1021,7 @@ def run_report(
     source = _resolve_notebook(notebook, notebooks_dir)
     specs = notebook_parameters(source)
     values = validate_params(specs, params)
-    if timeout is not None and not timeout > 0:
-        raise ReportError(f"run_report(): timeout must be > 0 seconds or None, got {timeout!r}.")
+    cell_timeout = _cell_timeout(timeout)
     if kernel_name is not None:
         _check_kernel(kernel_name)
     kernel = kernel_name or ensure_kernel()
@@ -1031,13 +1030,13 @@ def run_report(
     paths = _RunPaths(Path(out) / stem, stem, rid)
     _prepare_folder(paths, out=Path(out))
     started = datetime.now(UTC)
-    failure = _execute(source, paths, values, timeout=timeout, kernel=kernel)
+    failure = _execute(source, paths, values, timeout=cell_timeout, kernel=kernel)
     if failure is None and html:
         failure = _export_html(paths.partial / f"{stem}.ipynb", paths.partial / f"{stem}.html",
                                hide_code=hide_code)  # fmt: skip
     finished = datetime.now(UTC)
     manifest = _manifest(source, paths, values, specs, kernel=kernel, started=started,
-                         finished=finished, failure=failure, hide_code=hide_code, timeout=timeout)  # fmt: skip
+                         finished=finished, failure=failure, hide_code=hide_code, timeout=cell_timeout)  # fmt: skip
     folder = _finalise(paths, manifest, ok=failure is None)
     run = _make_run(source, paths, folder, values, started, finished, failure)
     if failure is not None and raise_on_error:
@@ -1047,6 +1046,15 @@ def run_report(
             run,
         )
     return run
+
+
+def _cell_timeout(timeout: float | None) -> int | None:
+    """Seconds per cell as the whole number nbclient needs (rounded up), or ``None``."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ReportError(f"run_report(): timeout must be a number of seconds > 0 or None, got {timeout!r}.")
+    return math.ceil(timeout)
 
 
 def _resolve_notebook(
@@ -1090,7 +1098,7 @@ def _prepare_folder(paths: _RunPaths, *, out: Path) -> None:
 
 
 def _execute(
-    source: Path, paths: _RunPaths, params: dict[str, Any], *, timeout: float | None, kernel: str
+    source: Path, paths: _RunPaths, params: dict[str, Any], *, timeout: int | None, kernel: str
 ) -> ReportFailure | None:
     """Run the notebook into the partial folder; return the failure or ``None``."""
     import papermill
@@ -1217,7 +1225,7 @@ def _manifest(
     finished: datetime,
     failure: ReportFailure | None,
     hide_code: bool,
-    timeout: float | None,
+    timeout: int | None,
 ) -> dict[str, Any]:
     folder = paths.partial
     records = _read_json(folder / RECORD_FILE) if (folder / RECORD_FILE).is_file() else {}
