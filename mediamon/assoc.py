@@ -201,7 +201,8 @@ def pmi(
     """
     a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="pmi", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log2(a) + np.log2(tot) - np.log2(ma) - np.log2(mb)
+        # NLTK's order of operations, so that equal ratios give bit-identical scores (ties)
+        return np.log2(a * tot) - np.log2(ma * mb)
 
 
 def npmi(
@@ -232,7 +233,7 @@ def npmi(
     """
     a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="npmi", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.log2(a) + np.log2(tot) - np.log2(ma) - np.log2(mb)
+        p = np.log2(a * tot) - np.log2(ma * mb)
         h = np.log2(tot) - np.log2(a)
         out = p / h
     out = np.where((a == 0) & (ma > 0) & (mb > 0), -1.0, out)
@@ -398,7 +399,7 @@ def jaccard(
     """
     a, ma, mb, _ = _arrays(n_ab, n_a, n_b, n, call="jaccard", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return a / (ma + mb - a)
+        return a / (a + (mb - a) + (ma - a))  # O11 / (O11 + O21 + O12), summed as NLTK does
 
 
 def t_score(
@@ -462,7 +463,7 @@ def mi3(
     """
     a, ma, mb, tot = _arrays(n_ab, n_a, n_b, n, call="mi3", check=check)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return 3.0 * np.log2(a) + np.log2(tot) - np.log2(ma) - np.log2(mb)
+        return np.log2(a**3 * tot) - np.log2(ma * mb)
 
 
 #: Every measure by name; each is ``f(n_ab, n_a, n_b, n) -> float64 array``, larger = stronger.
