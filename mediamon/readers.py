@@ -569,7 +569,7 @@ def _parse_csv(dec: _Decoded, delimiter: str, max_bytes: int) -> _Rows:
     try:
         reader = csv.reader(io.StringIO(dec.text, newline=""), delimiter=delimiter)
         header: list[str] | None = None
-        prev = 0
+        prev = start = 0
         try:
             for row in reader:
                 start, prev = prev + 1, reader.line_num
@@ -592,6 +592,16 @@ def _parse_csv(dec: _Decoded, delimiter: str, max_bytes: int) -> _Rows:
         except csv.Error as exc:
             rows.other.append((prev + 1, "rejected", "malformed_row",
                                f"CSV parsing stopped here: {exc}"))
+        else:
+            # An odd number of quote characters means a quoted field ran to the end of the file
+            # (the lenient reader would return it as one long field): reject that last record.
+            if dec.text.count('"') % 2 == 1 and rows.records and rows.lines[-1] == start:
+                rows.records.pop()
+                rows.lines.pop()
+                rows.nul.pop()
+                rows.replaced.pop()
+                rows.other.append((start, "rejected", "malformed_row",
+                                   f"quoted field opened here is never closed (runs to line {prev})"))
     finally:
         csv.field_size_limit(old)
     return rows
