@@ -1,0 +1,245 @@
+"""Mentions over time: how much attention each actor gets, per period (and per outlet).
+
+:func:`timeline` counts, per period of ``freq`` (a pandas offset/period alias: ``"D"``, ``"W"``,
+``"M"``, ``"Q"``, ``"Y"``) and per actor:
+
+- ``mentions``: mention rows in documents dated in the period;
+- ``documents``: documents of the period that mention the actor at least once;
+- ``total_documents``: all documents of the period (of that outlet, with ``by="source"``);
+- ``share = documents / total_documents``: the share of the period's coverage that mentions the
+  actor, i.e. Media Cloud's *attention* ratio (``nan`` for a period without documents).
+
+Every period between the first and the last dated document is present, also those with no
+documents, so gaps show as gaps. Documents without a date cannot be placed in a period: they are
+counted and reported (``Timeline.undated``, ``params['undated_documents']``, the HTML caption and a
+log warning), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import display
+from .errors import ColumnError, InputError
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Timeline", "timeline"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Timeline:
+    """Counts per period, actor (and group).
+
+    Attributes
+    ----------
+    df
+        Columns ``period`` (the period's start, UTC), the *by* column if given, ``actor``,
+        ``mentions``, ``documents``, ``total_documents``, ``share``. Without actors: ``period``,
+        [*by*], ``documents``.
+    pairs
+        With ``pairs=True``: ``period``, [*by*], ``a``, ``b``, ``n_ab`` (sentences naming both),
+        ``documents`` (documents with such a sentence); otherwise ``None``.
+    undated
+        Documents without a date, per actor: ``actor``, ``mentions``, ``documents`` (and a row
+        ``actor=None`` with all undated documents).
+    params
+        The call, including ``undated_documents``.
+    """
+
+    df: pd.DataFrame
+    params: dict[str, Any]
+    undated: pd.DataFrame
+    pairs: pd.DataFrame | None = None
+    doc_periods: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    mentions: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        p = self.params
+        return (
+            f"<Timeline freq={p['freq']!r}: {p['periods']:,} periods, {len(self.df):,} rows, "
+            f"{p['undated_documents']:,} undated documents>"
+        )
+
+    def _repr_html_(self) -> str:
+        p = self.params
+        text = f"Timeline per {p['freq']}: {p['periods']:,} periods"
+        if p["undated_documents"]:
+            text += f"; {p['undated_documents']:,} documents without a date are not placed in a period"
+        return display.join([display.caption(text), display.table(self.df)])
+
+    def documents_of(self, period: object, actor: str | None = None) -> pd.DataFrame:
+        """The documents behind one point: ``doc_id``, ``date``, ``source``, ``title`` of the
+        period (mentioning *actor*, if given)."""
+        start = pd.Timestamp(period)
+        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+        d = self.doc_periods
+        d = d[d["period"] == start]
+        if actor is not None and self.mentions is not None:
+            rows = set(self.mentions.loc[self.mentions["actor"] == actor, "doc"].tolist())
+            d = d[d["doc"].isin(rows)]
+        return d.drop(columns=["doc", "period"]).reset_index(drop=True)
+
+    def to_csv(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        """Write ``df`` as CSV (UTF-8, no index)."""
+        self.df.to_csv(path, index=False, **kwargs)
+
+    def to_parquet(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        """Write ``df`` as Parquet."""
+        self.df.to_parquet(path, index=False, **kwargs)
+
+
+def _periods(dates: pd.Series, freq: str, call: str) -> pd.Series:
+    naive = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+    try:
+        per = naive.dt.to_period(freq)
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"{call}: freq={freq!r} is not a pandas period alias ({exc}); use e.g. 'D', 'W', 'M', "
+            "'Q' or 'Y'."
+        ) from None
+    return per
+
+
+def timeline(
+    corpus: Corpus,
+    actors: Any = None,
+    *,
+    freq: str = "M",
+    by: str | None = None,
+    pairs: bool = False,
+) -> Timeline:
+    """Mentions and documents per period per actor, with the share of the period's documents.
+
+    Parameters
+    ----------
+    corpus
+        The corpus; documents need a ``date`` (undated ones are counted apart, see the module
+        docstring).
+    actors
+        An :class:`~mediamon.actors.ActorSet`, an actors YAML path, a Mentions result, or ``None``
+        for document counts only.
+    freq
+        A pandas period alias: ``"D"``, ``"W"``, ``"M"`` (default), ``"Q"``, ``"Y"``.
+    by
+        A document column to split by (e.g. ``"source"``: per outlet); shares are then within the
+        outlet's own documents of the period.
+    pairs
+        Also count co-mentions per period (sentences naming both actors) into ``Timeline.pairs``.
+
+    Returns
+    -------
+    Timeline
+    """
+    call = "timeline()"
+    docs = corpus.docs
+    if by is not None and by not in docs.columns:
+        raise ColumnError(f"{call}: by={by!r} is not a document column; columns are {list(docs.columns)}.")
+    dates = pd.to_datetime(docs["date"], utc=True)
+    dated = dates.notna().to_numpy()
+    per = _periods(dates[dated], freq, call)
+    n_undated = int((~dated).sum())
+    if n_undated:
+        log.warning("%s: %d of %d documents have no date and are reported apart", call, n_undated, len(docs))
+
+    keys = [by] if by else []
+    dp = pd.DataFrame({"doc": np.flatnonzero(dated), "period_p": per.to_numpy()})
+    for k in keys:
+        dp[k] = docs[k].to_numpy()[dated]
+    if len(dp):
+        full = pd.period_range(per.min(), per.max(), freq=per.dt.freq)
+    else:
+        full = pd.PeriodIndex([], freq=freq)
+    groups = [pd.unique(dp[k]) for k in keys]
+    grid_index = pd.MultiIndex.from_product([full, *groups], names=["period_p", *keys])
+    totals = dp.groupby(["period_p", *keys], sort=True, dropna=False).size().reindex(grid_index, fill_value=0)
+
+    def start(p: pd.Series | pd.Index) -> pd.Series:
+        ts = pd.PeriodIndex(p).start_time
+        return pd.Series(ts.tz_localize("UTC"), index=getattr(p, "index", None))
+
+    m = None
+    pairs_df = None
+    if actors is None:
+        df = totals.rename("documents").reset_index()
+        df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])).to_numpy())
+        df = df.drop(columns="period_p")
+        undated = pd.DataFrame({"actor": [None], "mentions": [0], "documents": [n_undated]})
+        actor_ids: list[str] = []
+    else:
+        from .cooc import _mentions_df
+
+        m, records = _mentions_df(corpus, actors, call)
+        actor_ids = [r["id"] for r in records]
+        rows = m["doc"].to_numpy(dtype=np.int64)
+        m_dated = dated[rows] if len(m) else np.zeros(0, bool)
+        md = m[m_dated].drop(columns=[k for k in keys if k in m.columns]).merge(dp, on="doc", how="left")
+        g_m = md.groupby(["period_p", *keys, "actor"], sort=True, dropna=False)
+        counts = pd.DataFrame({"mentions": g_m.size(), "documents": g_m["doc"].nunique()})
+        grid = pd.MultiIndex.from_product([full, *groups, actor_ids], names=["period_p", *keys, "actor"])
+        counts = counts.reindex(grid, fill_value=0).reset_index()
+        tot = totals.rename("total_documents").reset_index()
+        df = counts.merge(tot, on=["period_p", *keys], how="left")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df["share"] = np.where(df["total_documents"] > 0, df["documents"] / df["total_documents"].where(df["total_documents"] > 0, 1), np.nan)
+        df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])).to_numpy())
+        df = df.drop(columns="period_p")
+        df["mentions"] = df["mentions"].astype(np.int64)
+        df["documents"] = df["documents"].astype(np.int64)
+        df["total_documents"] = df["total_documents"].astype(np.int64)
+        mu = m[~m_dated]
+        g_u = mu.groupby("actor", sort=False)
+        undated = pd.DataFrame({"mentions": g_u.size(), "documents": g_u["doc"].nunique()})
+        undated = undated.reindex(actor_ids, fill_value=0).rename_axis("actor").reset_index()
+        undated = pd.concat(
+            [undated, pd.DataFrame({"actor": [None], "mentions": [int(len(mu))], "documents": [n_undated]})],
+            ignore_index=True,
+        )
+        if pairs:
+            pairs_df = _pairs_per_period(md, keys, start)
+
+    doc_periods = pd.DataFrame(
+        {
+            "doc": dp["doc"].to_numpy(),
+            "period": start(pd.PeriodIndex(dp["period_p"])).to_numpy() if len(dp) else pd.Series([], dtype="datetime64[ns, UTC]"),
+            "doc_id": docs["doc_id"].to_numpy()[dp["doc"].to_numpy()],
+            "date": dates[dated].to_numpy(),
+            "source": docs["source"].to_numpy()[dp["doc"].to_numpy()],
+            "title": docs["title"].to_numpy()[dp["doc"].to_numpy()],
+        }
+    )
+    params = {
+        "call": "timeline",
+        "freq": freq,
+        "by": by,
+        "pairs": bool(pairs),
+        "actors": actor_ids,
+        "periods": int(len(full)),
+        "dated_documents": int(dated.sum()),
+        "undated_documents": n_undated,
+        "corpus": getattr(corpus, "name", None),
+    }
+    return Timeline(df=df.reset_index(drop=True), params=params, undated=undated, pairs=pairs_df,
+                    doc_periods=doc_periods, mentions=m)  # fmt: skip
+
+
+def _pairs_per_period(md: pd.DataFrame, keys: list[str], start: Any) -> pd.DataFrame:
+    """Sentences naming two actors, per period: one self-merge of (sentence, actor) rows."""
+    cols = ["period_p", *keys, "doc", "sentence", "actor"]
+    u = md[cols].drop_duplicates(["sentence", "actor"])
+    both = u.merge(u[["sentence", "actor"]], on="sentence", suffixes=("_a", "_b"))
+    both = both[both["actor_a"] < both["actor_b"]]
+    g = both.groupby(["period_p", *keys, "actor_a", "actor_b"], sort=True, dropna=False)
+    out = pd.DataFrame({"n_ab": g.size(), "documents": g["doc"].nunique()}).reset_index()
+    out = out.rename(columns={"actor_a": "a", "actor_b": "b"})
+    out.insert(0, "period", start(pd.PeriodIndex(out["period_p"])).to_numpy() if len(out) else out["period_p"])
+    return out.drop(columns="period_p").astype({"n_ab": np.int64, "documents": np.int64})
