@@ -178,19 +178,22 @@ def tokenize_spans(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     p1[1:], p2[2:], p3[3:] = letter[:-1], period_inner[:-2], letter[:-3]
     period_final = period & ~period_inner & p1 & p2 & p3
 
-    joined = (
-        word
-        | ((cls == IGNORE) & between_words)
+    # A possessive is exactly its apostrophe and "s": a token of its own, joined to nothing after.
+    possessive_s = _shift_right(possessive)
+    after_possessive = _shift_right(possessive_s)
+    joiners = (
+        ((cls == IGNORE) & between_words)
         | (apos & between_words & ~possessive)
         | period_inner
         | period_final
         | ((cls == COMMA) & _shift_right(digit) & _shift_left(digit))
-        | possessive
-    )
-    # The "s" of a possessive belongs to the apostrophe's token, which starts a new token.
+    ) & ~after_possessive
+    joined = word | joiners | possessive
     punct = ~joined & (cls != SPACE) & (cls != IGNORE)
-    start_mask = (joined & ~_shift_right(joined)) | possessive | punct
-    end_mask = (joined & ~_shift_left(joined)) | _shift_left(possessive) | punct
+    start_mask = (
+        (joined & ~_shift_right(joined)) | possessive | (_shift_right(possessive_s) & joined) | punct
+    )
+    end_mask = (joined & ~_shift_left(joined)) | _shift_left(possessive) | possessive_s | punct
     starts = np.flatnonzero(start_mask)
     ends = np.flatnonzero(end_mask) + 1
     return starts, ends

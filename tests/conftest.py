@@ -1,0 +1,40 @@
+"""Shared fixtures: the bundled corpora, the bundled actors, and the optional ../shared data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import mediamon
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = REPO / "corpora"
+SEED_DIR = CORPORA / "seed"
+SAMPLE_DIR = CORPORA / "mm-sample"
+ACTORS_FILE = CORPORA / "actors.yaml"
+SHARED = Path(os.environ.get("MEDIAMON_SHARED", REPO.parent / "shared"))
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or a clean skip when that folder is not on this machine."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available on this machine (reference data from ../shared)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_corpus() -> mediamon.Corpus:
+    return mediamon.read_corpus(SEED_DIR)
+
+
+@pytest.fixture(scope="session")
+def sample_corpus() -> mediamon.Corpus:
+    return mediamon.read_corpus(SAMPLE_DIR)
+
+
+@pytest.fixture(scope="session")
+def actors() -> mediamon.ActorSet:
+    return mediamon.read_actors(ACTORS_FILE)
