@@ -114,9 +114,88 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# cooc
+# ---------------------------------------------------------------------------------------------
+def _add_cooc(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cooc", help="who appears with whom: actor co-occurrence counts and scores")
+    p.add_argument("source", help="corpus file, folder or glob")
+    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
+    p.add_argument("--unit", choices=["sentence", "paragraph", "document"], default="sentence")
+    p.add_argument("--window", type=int, help="count mentions at most N tokens apart instead of units")
+    p.add_argument("--measure", default="npmi", help="sort by this measure (default npmi; or n_ab, llr, log_dice ...)")
+    p.add_argument("--min-count", type=int, default=1, help="keep pairs with n_ab >= N (default 1)")
+    p.add_argument("--dedupe", action="store_true", help="count each identical article text once")
+    p.add_argument("--max-rows", type=int, default=30, help="rows printed (default 30; the CSV has all)")
+    p.add_argument("--csv", help="write the whole pair table to this CSV file")
+    p.set_defaults(func=_run_cooc)
+
+
+def _run_cooc(args: argparse.Namespace) -> int:
+    from .assoc import MEASURES
+    from .cooc import cooccurrence
+    from .errors import one_of
+    from .readers import read_corpus
+
+    if args.measure != "n_ab" and args.measure not in MEASURES:
+        raise one_of("mediamon cooc", "--measure", args.measure, ["n_ab", *MEASURES])
+    corpus = read_corpus(args.source)
+    result = cooccurrence(
+        corpus, args.actors, unit=args.unit, window=args.window, min_count=args.min_count, dedupe=args.dedupe
+    )
+    df = result.df.sort_values([args.measure, "n_ab"], ascending=False, kind="stable")
+    cols = ["a", "b", "n_ab", "n_a", "n_b", "n"] + ([args.measure] if args.measure != "n_ab" else [])
+    with __import__("pandas").option_context("display.width", 200, "display.max_columns", 20):
+        print(df[cols].head(args.max_rows).to_string(index=False))
+    unit = f"mentions within {args.window} tokens" if args.window else f"{args.unit}s"
+    print(f"-- {len(df):,} pairs; n = {result.n:,} units ({unit}); sorted by {args.measure}")
+    if args.dedupe:
+        print(f"-- {len(result.duplicates):,} duplicate documents counted once")
+    if args.csv:
+        df.to_csv(args.csv, index=False)
+        print(f"-- written to {args.csv}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# timeline
+# ---------------------------------------------------------------------------------------------
+def _add_timeline(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("timeline", help="mentions, documents and attention share per period")
+    p.add_argument("source", help="corpus file, folder or glob")
+    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
+    p.add_argument("--freq", default="M", help="pandas period alias: D, W, M (default), Q, Y")
+    p.add_argument("--by", help="split by a document column, e.g. source")
+    p.add_argument("--max-rows", type=int, default=40, help="rows printed (default 40; the CSV has all)")
+    p.add_argument("--csv", help="write the whole table to this CSV file")
+    p.set_defaults(func=_run_timeline)
+
+
+def _run_timeline(args: argparse.Namespace) -> int:
+    from .readers import read_corpus
+    from .timeline import timeline
+
+    corpus = read_corpus(args.source)
+    result = timeline(corpus, args.actors, freq=args.freq, by=args.by)
+    df = result.df.copy()
+    df["period"] = df["period"].dt.strftime("%Y-%m-%d")
+    nonzero = df[df["mentions"] > 0] if "mentions" in df.columns else df
+    with __import__("pandas").option_context("display.width", 200, "display.max_columns", 20):
+        print(nonzero.head(args.max_rows).to_string(index=False))
+    p = result.params
+    print(
+        f"-- {p['periods']:,} periods of {args.freq}; {p['dated_documents']:,} dated documents; "
+        f"{p['undated_documents']:,} documents without a date (not placed in a period)"
+    )
+    if args.csv:
+        result.to_csv(args.csv)
+        print(f"-- written to {args.csv}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
-_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_report]
+_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_report, _add_cooc, _add_timeline]
 
 
 def build_parser() -> argparse.ArgumentParser:
