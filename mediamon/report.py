@@ -398,13 +398,16 @@ class _ValidatedParametersFilter(logging.Filter):
 
 @contextlib.contextmanager
 def _papermill_quiet_about_parameters() -> Iterator[None]:
-    papermill_log = logging.getLogger("papermill")
+    # a logger's filter does not see records propagated from its children: filter each one
+    loggers = [logging.getLogger(name) for name in ("papermill", "papermill.translators")]
     noise = _ValidatedParametersFilter()
-    papermill_log.addFilter(noise)
+    for logger in loggers:
+        logger.addFilter(noise)
     try:
         yield
     finally:
-        papermill_log.removeFilter(noise)
+        for logger in loggers:
+            logger.removeFilter(noise)
 
 
 def _parameters_source(path: Path) -> str:
@@ -1034,6 +1037,8 @@ def run_report(
     if failure is None and html:
         failure = _export_html(paths.partial / f"{stem}.ipynb", paths.partial / f"{stem}.html",
                                hide_code=hide_code)  # fmt: skip
+    executed = paths.partial / f"{stem}.ipynb"
+    _point_metadata_at(executed, (paths.final if failure is None else paths.failed) / executed.name)
     finished = datetime.now(UTC)
     manifest = _manifest(source, paths, values, specs, kernel=kernel, started=started,
                          finished=finished, failure=failure, hide_code=hide_code, timeout=cell_timeout)  # fmt: skip
@@ -1200,6 +1205,22 @@ def _export_html(executed: Path, target: Path, *, hide_code: bool) -> ReportFail
     except Exception as exc:  # noqa: BLE001 - nbconvert raises many kinds
         return ReportFailure("export_error", type(exc).__name__, str(exc))
     return None
+
+
+def _point_metadata_at(executed: Path, final: Path) -> None:
+    """Papermill records the path it wrote to (the partial folder); record the final one instead."""
+    import nbformat
+
+    if not executed.is_file():
+        return
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+        if "papermill" not in nb.metadata:
+            return
+        nb.metadata.papermill["output_path"] = str(final)
+        _write_atomic(executed, lambda tmp: nbformat.write(nb, tmp))
+    except (OSError, ValueError) as exc:  # a half-written notebook of a dead kernel: keep it as is
+        log.warning("run_report(): could not update the paths in '%s': %s", executed, exc)
 
 
 def _versions() -> dict[str, str | None]:

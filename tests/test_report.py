@@ -129,6 +129,9 @@ def test_ok_manifest_records_provenance(ok_run: ReportRun) -> None:
     assert data["outputs"] == {"notebook": "ok.ipynb", "html": "ok.html",
                                "tables": ["tables/counts.csv"], "figures": ["figures/bars.png"]}  # fmt: skip
     assert data["kernel"].startswith("mediamon-")
+    executed = json.loads(ok_run.executed.read_text(encoding="utf-8"))
+    assert executed["metadata"]["papermill"]["output_path"] == str(ok_run.executed)  # not the partial
+    assert executed["metadata"]["papermill"]["parameters"] == {"actor": "putin", "top": 4}
 
 
 def test_html_hides_code_by_default(ok_run: ReportRun) -> None:
