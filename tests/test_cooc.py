@@ -238,3 +238,18 @@ def test_html_is_escaped():
     r = cooccurrence(corpus, actors)
     html = r._repr_html_() + r.evidence("putin", "raisi")._repr_html_()
     assert "<b>" not in html and "&lt;b&gt;" in html
+
+
+def test_cli_cooc_writes_csv(tmp_path, capsys):
+    from mediamon.cli import main
+
+    out = tmp_path / "pairs.csv"
+    code = main(["cooc", str(ROOT / "corpora" / "seed"), "--actors", str(ACTORS), "--measure", "log_dice",
+                 "--csv", str(out)])  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "sorted by log_dice" in printed
+    df = pd.read_csv(out)
+    row = df[(df["a"] == "putin") & (df["b"] == "raisi")]
+    assert row["n_ab"].tolist() == [2]
+    assert main(["cooc", str(ROOT / "corpora" / "seed"), "--actors", str(ACTORS), "--measure", "lift"]) == 2

@@ -106,3 +106,14 @@ def test_bad_freq_and_by(sample):
         timeline(sample, freq="fortnight")
     with pytest.raises(InputError, match=r"by='outlet'"):
         timeline(sample, by="outlet")
+
+
+def test_cli_timeline_reports_undated(tmp_path, capsys):
+    from mediamon.cli import main
+
+    out = tmp_path / "t.csv"
+    code = main(["timeline", str(ROOT / "corpora" / "mm-sample"), "--actors", str(ACTORS), "--freq", "Y",
+                 "--csv", str(out)])  # fmt: skip
+    assert code == 0
+    assert "755 documents without a date" in capsys.readouterr().out
+    assert {"period", "actor", "mentions", "documents", "share"} <= set(pd.read_csv(out).columns)
