@@ -1033,15 +1033,16 @@ def run_report(
     paths = _RunPaths(Path(out) / stem, stem, rid)
     _prepare_folder(paths, out=Path(out))
     started = datetime.now(UTC)
-    failure = _execute(source, paths, values, timeout=cell_timeout, kernel=kernel)
-    if failure is None and html:
-        failure = _export_html(paths.partial / f"{stem}.ipynb", paths.partial / f"{stem}.html",
-                               hide_code=hide_code)  # fmt: skip
     executed = paths.partial / f"{stem}.ipynb"
+    failure = _execute(source, executed, values, timeout=cell_timeout, kernel=kernel)
+    if failure is None and html:
+        failure = _export_html(executed, executed.with_suffix(".html"), hide_code=hide_code)
     _point_metadata_at(executed, (paths.final if failure is None else paths.failed) / executed.name)
     finished = datetime.now(UTC)
-    manifest = _manifest(source, paths, values, specs, kernel=kernel, started=started,
-                         finished=finished, failure=failure, hide_code=hide_code, timeout=cell_timeout)  # fmt: skip
+    manifest = _manifest(
+        source, paths, values, specs, kernel=kernel, started=started, finished=finished,
+        failure=failure, hide_code=hide_code, timeout=cell_timeout,
+    )  # fmt: skip
     folder = _finalise(paths, manifest, ok=failure is None)
     run = _make_run(source, paths, folder, values, started, finished, failure)
     if failure is not None and raise_on_error:
@@ -1103,16 +1104,15 @@ def _prepare_folder(paths: _RunPaths, *, out: Path) -> None:
 
 
 def _execute(
-    source: Path, paths: _RunPaths, params: dict[str, Any], *, timeout: int | None, kernel: str
+    source: Path, output: Path, params: dict[str, Any], *, timeout: int | None, kernel: str
 ) -> ReportFailure | None:
-    """Run the notebook into the partial folder; return the failure or ``None``."""
+    """Run *source* into *output* (in the partial run folder); return the failure or ``None``."""
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError, strip_color
 
-    output = paths.partial / f"{paths.stem}.ipynb"
-    env = {ENV_VAR: str(paths.partial.resolve())}
+    env = {ENV_VAR: str(output.parent.resolve())}
     try:
         with _papermill_quiet_about_parameters():
             papermill.execute_notebook(
@@ -1124,7 +1124,7 @@ def _execute(
                 progress_bar=False,
                 cwd=str(source.parent),
                 execution_timeout=timeout,
-                kernel_manager_class=_kernel_manager_class(env, paths.partial / KERNEL_LOG),
+                kernel_manager_class=_kernel_manager_class(env, output.parent / KERNEL_LOG),
             )
     except PapermillExecutionError as exc:
         return ReportFailure(
@@ -1275,7 +1275,9 @@ def _manifest(
 
 def _outputs(folder: Path) -> dict[str, Any]:
     def listed(sub: str, suffix: str) -> list[str]:
-        return sorted(f"{sub}/{p.name}" for p in (folder / sub).glob(f"*{suffix}")) if (folder / sub).is_dir() else []
+        if not (folder / sub).is_dir():
+            return []
+        return sorted(f"{sub}/{p.name}" for p in (folder / sub).glob(f"*{suffix}"))
 
     names = {p.name for p in folder.iterdir()}
     return {
@@ -1452,7 +1454,10 @@ def run_batch(
     if not sets:
         raise ParameterError("run_batch(): the grid expands to no parameter sets; give at least one value.")
     checked = [validate_params(specs, s, call=f"run_batch() run {i}") for i, s in enumerate(sets)]
-    bid = safe_name(batch_id, call="run_batch()", what="batch_id") if batch_id else datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    if batch_id:
+        bid = safe_name(batch_id, call="run_batch()", what="batch_id")
+    else:
+        bid = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     stem = safe_name(source.stem, call="run_batch()", what="notebook name")
     rows: list[dict[str, Any]] = []
     runs: list[ReportRun | None] = []
@@ -1476,7 +1481,10 @@ def run_batch(
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
     except OSError as exc:
-        raise ReportError(f"run_batch(): cannot write the batch summary in '{folder}': {exc.strerror or exc}.") from exc
+        raise ReportError(
+            f"run_batch(): cannot write the batch summary in '{folder}': {exc.strerror or exc}. "
+            f"Pass out= a writable folder."
+        ) from exc
     return BatchResult(bid, folder, tuple(runs), summary)
 
 

@@ -393,7 +393,8 @@ def test_cell_timeout_is_a_clear_failure(tmp_path: Path) -> None:
 
 
 def test_missing_kernel_fails_before_writing(tmp_path: Path) -> None:
-    with pytest.raises(ReportError, match=r"kernel 'no-such-kernel-xyz' not found; installed kernels: .*mediamon-"):
+    expected = r"kernel 'no-such-kernel-xyz' not found; installed kernels: .*mediamon-"
+    with pytest.raises(ReportError, match=expected):
         run_report(nb("ok"), out=tmp_path / "o", kernel_name="no-such-kernel-xyz")
     assert not (tmp_path / "o").exists()
 
@@ -436,7 +437,8 @@ def test_run_id_is_sanitised_and_rerun_starts_clean(tmp_path: Path) -> None:
     assert not (tmp_path / "etc").exists()
     assert manifest(run.folder)["records"] == {"ran": True}
     rerun = run_report(nb("no_parameters"), out=out, run_id="etc", html=False)  # replaces the old run
-    assert folders(parent) == ["etc"] and rerun.html is None and not (parent / "etc" / "no_parameters.html").exists()
+    assert folders(parent) == ["etc"] and rerun.html is None
+    assert not (parent / "etc" / "no_parameters.html").exists()
 
 
 @pytest.mark.parametrize(
