@@ -312,7 +312,7 @@ def _rfc2822(value: str) -> pd.Timestamp | None:
 def _finish(report: DateReport, what: str, warn: bool) -> None:
     if report.unparsed:
         msg = (
-            f"{report.unparsed} {what} value(s) could not be read by any date rule and are left "
+            f"{what}: {report.unparsed} value(s) could not be read by any date rule and are left "
             f"missing (the original is kept in date_raw)"
         )
         if report.ambiguous:
@@ -321,7 +321,7 @@ def _finish(report: DateReport, what: str, warn: bool) -> None:
                 f"(pass dayfirst=True or dayfirst=False to read them)"
             )
         msg += f"; examples: {report.examples}"
-        log.warning(msg)
+        log.info(msg)
         if warn:
             warnings.warn(msg, DateParseWarning, stacklevel=3)
 

@@ -514,6 +514,8 @@ class _Rows:
         clean: bool = True,
     ) -> None:
         nul, rep = extra_nul, 0
+        if surrogates and any(isinstance(k, str) and _SURROGATE.search(k) for k in record):
+            record = {_SURROGATE.sub("\ufffd", k): v for k, v in record.items()}
         for k, v in (record.items() if clean else ()):
             if isinstance(v, str):
                 v2, a, b = _clean(v, surrogates)
@@ -576,7 +578,7 @@ def _parse_csv(dec: _Decoded, delimiter: str, max_bytes: int) -> _Rows:
                 if header is None:
                     if not row:
                         continue
-                    header = _unique_header(row)
+                    header = _unique_header([_clean(h, dec.has_surrogates)[0] for h in row])
                     rows.columns = header
                     continue
                 if not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
@@ -643,8 +645,8 @@ def _parse_jsonl(dec: _Decoded) -> _Rows:
             rows.other.append((i, "rejected", "not_an_object",
                                f"a JSON {type(value).__name__}, not an object"))
             continue
-        columns.update(dict.fromkeys(value))
         rows.add(i, value, dec.has_surrogates, extra_nul=nul, clean=clean)
+        columns.update(dict.fromkeys(rows.records[-1]))
     rows.columns = list(columns)
     return rows
 

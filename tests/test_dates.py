@@ -65,7 +65,7 @@ def test_mixed_time_zones_into_utc() -> None:
 
 def test_warning_with_counts_and_alignment() -> None:
     values = pd.Series(["2021-07-29", "", None, "yesterday", "0000-00-00", "12/01/2024"], index=list("abcdef"))
-    with pytest.warns(DateParseWarning, match=r"^3 date value\(s\).*1 are day/month-ambiguous"):
+    with pytest.warns(DateParseWarning, match=r"^date: 3 value\(s\).*1 are day/month-ambiguous"):
         s, report = parse_dates(values)
     assert list(s.index) == list("abcdef")
     assert s["a"] == utc("2021-07-29")
