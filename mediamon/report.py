@@ -85,7 +85,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from .errors import NotFoundError, ParameterError, ReportError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import nbformat
     import pandas as pd
 
 __all__ = [
@@ -96,6 +95,7 @@ __all__ = [
     "ReportFailure",
     "ReportRun",
     "convert_cli_params",
+    "default_run_id",
     "ensure_kernel",
     "expand_grid",
     "load_params_file",
@@ -104,6 +104,7 @@ __all__ = [
     "report_dir",
     "run_batch",
     "run_report",
+    "safe_name",
     "save_figure",
     "save_table",
     "validate_params",
@@ -934,8 +935,9 @@ class ReportExecutionError(ReportError):
 
 @dataclass(frozen=True)
 class _RunPaths:
+    """The folder names of one run under ``<out>/<stem>/``: final, partial, failed and replaced."""
+
     parent: Path
-    stem: str
     run_id: str
 
     @property
@@ -1029,8 +1031,8 @@ def run_report(
         _check_kernel(kernel_name)
     kernel = kernel_name or ensure_kernel()
     stem = safe_name(source.stem, call="run_report()", what="notebook name")
-    rid = safe_name(run_id, call="run_report()", what="run_id") if run_id else default_run_id(values)
-    paths = _RunPaths(Path(out) / stem, stem, rid)
+    rid = _user_run_id(run_id) if run_id else default_run_id(values)
+    paths = _RunPaths(Path(out) / stem, rid)
     _prepare_folder(paths, out=Path(out))
     started = datetime.now(UTC)
     executed = paths.partial / f"{stem}.ipynb"
@@ -1052,6 +1054,17 @@ def run_report(
             run,
         )
     return run
+
+
+def _user_run_id(run_id: str) -> str:
+    """A safe run id that cannot pose as another run's failed, partial or replaced folder."""
+    rid = safe_name(run_id, call="run_report()", what="run_id")
+    if rid.endswith((PARTIAL_SUFFIX, FAILED_SUFFIX, ".replaced")):
+        raise ReportError(
+            f"run_report(): run_id {run_id!r} ends with a suffix mediamon uses for run folders "
+            f"('{PARTIAL_SUFFIX}', '{FAILED_SUFFIX}', '.replaced'); choose another run id."
+        )
+    return rid
 
 
 def _cell_timeout(timeout: float | None) -> int | None:

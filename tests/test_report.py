@@ -450,6 +450,12 @@ def test_safe_name(raw: str, safe: str) -> None:
     assert safe_name(raw) == safe
 
 
+def test_run_id_cannot_pose_as_a_failed_folder(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="ends with a suffix"):
+        run_report(nb("no_parameters"), out=tmp_path / "o", run_id="r1.failed")
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize("raw", ["..", "/", "", "\u202e", "---"])
 def test_safe_name_rejects_empty(raw: str) -> None:
     with pytest.raises(ReportError, match="no usable characters"):
