@@ -114,6 +114,48 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# kwic
+# ---------------------------------------------------------------------------------------------
+def _add_kwic(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("kwic", help="print an aligned keyword-in-context concordance")
+    p.add_argument("source", help="corpus file, folder or glob")
+    p.add_argument("pattern", help="word, phrase, glob/regex (with --match) or actor id (with --actors)")
+    p.add_argument("--window", type=int, default=5, help="context tokens on each side (default 5)")
+    p.add_argument("--match", choices=["fixed", "glob", "regex"], default="fixed")
+    p.add_argument("--case-sensitive", action="store_true", help="match the pattern's case too")
+    p.add_argument("--actors", help="actor YAML file; PATTERN may then be an actor id")
+    p.add_argument("--sort", nargs="*", default=[], metavar="KEY", help="AntConc sort keys, e.g. 1R 2R or 1L")
+    p.add_argument("--max-rows", type=int, default=50, help="rows printed (default 50; the CSV has all)")
+    p.add_argument("--width", type=int, default=40, help="characters of context shown per side")
+    p.add_argument("--csv", help="write every hit to this CSV file")
+    p.set_defaults(func=_run_kwic)
+
+
+def _run_kwic(args: argparse.Namespace) -> int:
+    from .kwic import kwic
+    from .readers import read_corpus
+
+    corpus = read_corpus(args.source)
+    result = kwic(
+        corpus,
+        args.pattern,
+        match=args.match,
+        window=args.window,
+        ignore_case=not args.case_sensitive,
+        actors=args.actors,
+    )
+    if args.sort:
+        result = result.sort(*args.sort)
+    print(result.to_text(width=args.width, max_rows=args.max_rows))
+    shown = min(len(result), args.max_rows)
+    print(f"-- {len(result):,} hits in {result.df['doc_id'].nunique():,} documents (showing {shown:,})")
+    if args.csv:
+        result.to_csv(args.csv)
+        print(f"-- written to {args.csv}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # cooc
 # ---------------------------------------------------------------------------------------------
 def _add_cooc(sub: argparse._SubParsersAction) -> None:
@@ -195,7 +237,7 @@ def _run_timeline(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
-_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_report, _add_cooc, _add_timeline]
+_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_kwic, _add_report, _add_cooc, _add_timeline]
 
 
 def build_parser() -> argparse.ArgumentParser:

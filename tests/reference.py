@@ -101,19 +101,50 @@ def doc_tokens(text: str, body_start: int, body_end: int) -> list[tuple[int, int
 
 
 def phrase_hits(tokens: list[tuple[int, int, str]], forms: list[str], *, glob: bool = False) -> list[tuple[int, int]]:
-    """Token index spans [i, i+len) where the token forms equal (or glob-match) *forms*."""
-    hits = []
+    """Token index spans [i, i+len) where the token forms equal (or glob-match) *forms*, by a scan."""
     k = len(forms)
-    for i in range(len(tokens) - k + 1):
-        ok = True
-        for j, want in enumerate(forms):
-            have = tokens[i + j][2]
-            if not (fnmatch.fnmatchcase(have, want) if glob else have == want):
-                ok = False
-                break
-        if ok:
+    if glob:
+        tests = [re.compile(fnmatch.translate(f)).match for f in forms]
+    else:
+        tests = [f.__eq__ for f in forms]
+    have = [t[2] for t in tokens]
+    hits = []
+    for i in range(len(have) - k + 1):
+        if tests[0](have[i]) and all(tests[j](have[i + j]) for j in range(1, k)):
             hits.append((i, i + k))
     return hits
+
+
+def many_phrase_hits(
+    tokens: list[tuple[int, int, str]], queries: list[tuple[list[str], bool]]
+) -> list[list[tuple[int, int]]]:
+    """:func:`phrase_hits` for many (forms, glob) queries in one scan over the tokens."""
+    have = [t[2] for t in tokens]
+    fixed_first: dict[str, list[int]] = {}
+    globbed = []
+    for q, (forms, glob) in enumerate(queries):
+        if glob:
+            globbed.append((q, re.compile(fnmatch.translate(forms[0])).match))
+        else:
+            fixed_first.setdefault(forms[0], []).append(q)
+    any_glob = re.compile("|".join(f"(?:{fnmatch.translate(f[0])})" for f, g in queries if g) or "(?!)")
+    out: list[list[tuple[int, int]]] = [[] for _ in queries]
+    for i, f in enumerate(have):
+        candidates = list(fixed_first.get(f, ()))
+        if any_glob.match(f):
+            candidates += [q for q, m in globbed if m(f)]
+        for q in candidates:
+            forms, glob = queries[q]
+            k = len(forms)
+            if i + k > len(have):
+                continue
+            rest = all(
+                (re.match(fnmatch.translate(forms[j]), have[i + j]) if glob else have[i + j] == forms[j])
+                for j in range(1, k)
+            )
+            if rest:
+                out[q].append((i, i + k))
+    return out
 
 
 def leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
