@@ -274,9 +274,10 @@ def llr(
     total = np.zeros_like(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         for obs, r, c in zip(cells, rows, cols):
-            exp = r * c / tot
-            ratio = np.where(obs > 0, obs / np.where(exp > 0, exp, 1.0), 1.0)
-            total = total + np.where(obs > 0, obs * np.log(ratio), 0.0)
+            term = obs * np.log(obs * tot / (r * c))
+            # nan only where obs == 0 (0·log 0, or an empty row/column) or obs < 0 (unchecked
+            # window tables): those cells contribute 0
+            total += np.where(np.isnan(term), 0.0, term)
     return np.maximum(2.0 * total, 0.0)
 
 

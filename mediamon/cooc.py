@@ -664,12 +664,64 @@ class Collocates:
         self.df.to_parquet(path, index=False, **kwargs)
 
 
+_PER_INDEX: dict[int, tuple[Any, dict[Any, Any]]] = {}
+
+
+def _index_cache(idx: TokenIndex) -> dict[Any, Any]:
+    """A small per-index cache (vocabulary ranks, stopword masks), dropped with the index."""
+    import weakref
+
+    key = id(idx)
+    hit = _PER_INDEX.get(key)
+    if hit is not None and hit[0]() is idx:
+        return hit[1]
+    store: dict[Any, Any] = {}
+    _PER_INDEX[key] = (weakref.ref(idx, lambda _r, k=key: _PER_INDEX.pop(k, None)), store)
+    return store
+
+
 def _vocab_rank(idx: TokenIndex) -> np.ndarray:
     """Rank of each vocabulary form in code-point order (Python's string order), for tie-breaks."""
-    forms = np.asarray(idx.vocab, dtype=str)
-    rank = np.empty(forms.size, dtype=np.int64)
-    rank[np.argsort(forms, kind="stable")] = np.arange(forms.size)
-    return rank
+    store = _index_cache(idx)
+    if "rank" not in store:
+        forms = np.asarray(idx.vocab, dtype=str)
+        rank = np.empty(forms.size, dtype=np.int64)
+        rank[np.argsort(forms, kind="stable")] = np.arange(forms.size)
+        store["rank"] = rank
+    return store["rank"]
+
+
+def _descending_order(vals: np.ndarray, tie_key: np.ndarray, tie_span: int) -> np.ndarray:
+    """Order by *vals* descending (nan last), ties by *tie_key* ascending (``0 <= tie_key < tie_span``).
+
+    Equivalent to ``np.lexsort((tie_key, -vals))`` but built from two quicksorts on int64/float64,
+    several times faster on large tables.
+    """
+    key = -np.nan_to_num(np.asarray(vals, dtype=np.float64), nan=-np.inf)
+    o = np.argsort(key)
+    sk = key[o]
+    group = np.zeros(sk.size, dtype=np.int64)
+    if sk.size > 1:
+        np.cumsum(sk[1:] != sk[:-1], out=group[1:])
+    n_groups = int(group[-1]) + 1 if sk.size else 0
+    if n_groups * float(tie_span) >= 2.0**62:
+        return np.lexsort((tie_key, key))
+    composite = group * np.int64(tie_span) + tie_key[o].astype(np.int64)
+    return o[np.argsort(composite)]
+
+
+def _stop_mask(idx: TokenIndex, spec: Any) -> np.ndarray:
+    from .stopwords import vocab_mask
+
+    if spec is None:
+        return np.zeros(len(idx.vocab), dtype=bool)
+    if not isinstance(spec, str):
+        return vocab_mask(idx.vocab, spec)
+    store = _index_cache(idx)
+    key = ("stop", spec)
+    if key not in store:
+        store[key] = vocab_mask(idx.vocab, spec)
+    return store[key]
 
 
 def _window_pair(window: int | tuple[int, int], call: str) -> tuple[int, int]:
@@ -761,7 +813,6 @@ def collocates(
         raise one_of(call, "measure", measure, ["n_ab", *assoc.MEASURES])
     if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 0:
         raise InputError(f"{call}: min_count={min_count!r} is invalid; pass an integer >= 0.")
-    from .stopwords import vocab_mask
 
     idx = _index(corpus)
     starts, ends, label = _node_spans(idx, node, match, call)
@@ -796,7 +847,7 @@ def collocates(
     if not punctuation:
         cand &= np.asarray(idx.is_word, dtype=bool)
     if stopwords is not None:
-        cand &= ~vocab_mask(idx.vocab, stopwords)
+        cand &= ~_stop_mask(idx, stopwords)
     cid = np.flatnonzero(cand)
     n_ab = raw[cid].astype(np.float64)
     if per_position:
@@ -823,7 +874,7 @@ def collocates(
     for name in assoc.MEASURES:
         df[name] = np.asarray(scores[name], dtype=np.float64)
     key = df[measure].to_numpy(dtype=np.float64)
-    order = np.lexsort((_vocab_rank(idx)[cid], -np.nan_to_num(key, nan=-np.inf)))
+    order = _descending_order(key, _vocab_rank(idx)[cid], len(idx.vocab))
     df = df.iloc[order].reset_index(drop=True)[list(COLLOCATE_COLUMNS)]
     params = {
         "call": "collocates",
@@ -882,11 +933,19 @@ def word_pairs(
     counts = idx.counts.astype(np.float64)
     n_ab = cnt / float(window - 1) if per_position else cnt.astype(np.float64)
     vals = assoc.score(measure, n_ab, counts[w1], counts[w2], float(idx.n_tokens), check=False)
-    vocab = np.asarray(idx.vocab, dtype=object)
-    df = pd.DataFrame(
-        {"w1": vocab[w1], "w2": vocab[w2], "count": cnt, "n_ab": n_ab, "n_a": idx.counts[w1],
-         "n_b": idx.counts[w2], "n": idx.n_tokens, measure: vals}
-    )  # fmt: skip
     rank = _vocab_rank(idx)
-    order = np.lexsort((rank[w2], rank[w1], -np.nan_to_num(vals, nan=-np.inf)))
-    return df.iloc[order].reset_index(drop=True)
+    order = _descending_order(vals, rank[w1] * v + rank[w2], v * v)
+    w1, w2, cnt, n_ab, vals = w1[order], w2[order], cnt[order], n_ab[order], vals[order]
+    forms = pd.Index(idx.vocab, dtype=object)
+    return pd.DataFrame(
+        {
+            "w1": pd.Categorical.from_codes(w1, categories=forms, validate=False),
+            "w2": pd.Categorical.from_codes(w2, categories=forms, validate=False),
+            "count": cnt,
+            "n_ab": n_ab,
+            "n_a": idx.counts[w1],
+            "n_b": idx.counts[w2],
+            "n": np.full(w1.size, idx.n_tokens, dtype=np.int64),
+            measure: vals,
+        }
+    )
