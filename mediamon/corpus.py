@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import display
 from .errors import ColumnError, InputError
@@ -152,6 +153,27 @@ class Corpus:
             h.update(f"\x1e{doc_id}\x1f{start}\x1f{end}\x1f".encode("utf-8", "surrogatepass"))
             h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
+
+    def column_values(self, name: str) -> np.ndarray:
+        """A column of ``docs`` as a numpy object array, converted once and cached (for row lookups
+        by position on hot paths such as KWIC)."""
+        key = f"_values_{name}"
+        cached = self.__dict__.get(key)
+        if cached is None:
+            if name not in self.docs.columns:
+                raise ColumnError(
+                    f"Corpus.column_values(): column {name!r} not found; columns are {list(self.docs.columns)}."
+                )
+            cached = self.docs[name].to_numpy(dtype=object)
+            cached.flags.writeable = False
+            self.__dict__[key] = cached
+        return cached
+
+    @cached_property
+    def meta_table(self) -> pa.Table:
+        """``doc_id, date, source, title, url`` as an Arrow table (for row lookups by position)."""
+        cols = self.docs[["doc_id", "date", "source", "title", "url"]]
+        return pa.Table.from_pandas(cols.astype({c: object for c in ["source", "title", "url"]}), preserve_index=False)
 
     def text_of(self, doc_id: str) -> str:
         """The original text of one document."""

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import display
 from .actors import Actor, ActorSet, alias_spans, longest_matches, resolve_actors
@@ -36,7 +38,8 @@ class Kwic:
 
     ``char_start``/``char_end`` point into the document's original text and
     ``text[char_start:char_end] == match`` for every row. ``left``/``right`` are the original text
-    of the context tokens with runs of whitespace shown as one space.
+    from the first context token to the match and from the match to the last context token, trimmed
+    (line breaks kept; displays show whitespace runs as one space).
     """
 
     df: pd.DataFrame
@@ -244,7 +247,7 @@ def kwic(
     left_n, right_n = _window(window)
     ix = build_index(corpus)
     docs = corpus.docs
-    texts = docs["text"].to_numpy(dtype=object)
+    texts = corpus.column_values("text")
 
     actor: Actor | None = pattern if isinstance(pattern, Actor) else None
     if actor is None and actors is not None and isinstance(pattern, str):
@@ -280,14 +283,22 @@ def kwic(
         label = pattern if isinstance(pattern, str) else " | ".join(patterns)
     order = np.argsort(starts, kind="stable")
     starts, ends = starts[order].astype(np.int64), ends[order].astype(np.int64)
-    df = _rows(ix, corpus, texts, starts, ends, left_n, right_n, clip)
-    df["pattern"] = label
-    df = df[list(KWIC_COLUMNS)]
+    df = _rows(ix, corpus, texts, starts, ends, left_n, right_n, clip, str(label))
     params = {
         "pattern": label, "match": match, "window": (left_n, right_n), "ignore_case": ignore_case,
         "clip": clip, "corpus": corpus.fingerprint,
     }  # fmt: skip
     return Kwic(df=df, params=params, _index=ix)
+
+
+def _slices(texts: np.ndarray, doc: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[str]:
+    """``texts[doc][a:b]`` per hit, with the loop in C (``map`` over builtins, no bytecode per hit)."""
+    return list(map(str.__getitem__, texts[doc].tolist(), map(slice, a.tolist(), b.tolist())))
+
+
+def _context(values: list[str]) -> pa.Array:
+    """Context strings trimmed of the whitespace next to the match and at the window edges."""
+    return pc.utf8_trim_whitespace(pa.array(values, type=pa.string()))
 
 
 def _rows(
@@ -299,9 +310,9 @@ def _rows(
     left_n: int,
     right_n: int,
     clip: str,
+    pattern: str,
 ) -> pd.DataFrame:
-    """The concordance table of token spans (string slicing per hit; everything else vectorised)."""
-    docs = corpus.docs
+    """The concordance table of token spans (one string slice per piece; the rest in Arrow)."""
     doc = ix.doc[starts].astype(np.int64) if starts.size else np.zeros(0, np.int64)
     lo = ix.doc_offsets[doc]
     hi = ix.doc_offsets[doc + 1]
@@ -311,28 +322,29 @@ def _rows(
         hi = np.minimum(hi, so[ix.sent[ends - 1] + 1])
     left_tok = np.maximum(starts - left_n, lo)
     right_tok = np.minimum(ends + right_n, hi)  # exclusive
-    char_start = ix.start[starts].astype(np.int64) if starts.size else np.zeros(0, np.int64)
-    char_end = ix.end[ends - 1].astype(np.int64) if starts.size else np.zeros(0, np.int64)
-    left_char = np.where(left_tok < starts, ix.start[np.minimum(left_tok, max(ix.n_tokens - 1, 0))], char_start) if starts.size else char_start
-    right_char = np.where(right_tok > ends, ix.end[np.maximum(right_tok - 1, 0)], char_end) if starts.size else char_end
-    d, ls, cs, ce, rc = doc.tolist(), left_char.tolist(), char_start.tolist(), char_end.tolist(), right_char.tolist()
-    left = [texts[i][a:b] for i, a, b in zip(d, ls, cs)]
-    hit = [texts[i][a:b] for i, a, b in zip(d, cs, ce)]
-    right = [texts[i][a:b] for i, a, b in zip(d, ce, rc)]
-    frame = pd.DataFrame(
+    if starts.size:
+        char_start = ix.start[starts].astype(np.int64)
+        char_end = ix.end[ends - 1].astype(np.int64)
+        left_char = np.where(left_tok < starts, ix.start[np.minimum(left_tok, ix.n_tokens - 1)], char_start)
+        right_char = np.where(right_tok > ends, ix.end[np.maximum(right_tok - 1, 0)], char_end)
+    else:
+        char_start = char_end = left_char = right_char = np.zeros(0, np.int64)
+    meta = corpus.meta_table.take(pa.array(doc))
+    table = pa.table(
         {
-            "doc_id": docs["doc_id"].to_numpy(dtype=object)[doc],
-            "date": docs["date"].iloc[doc].reset_index(drop=True) if doc.size else pd.Series([], dtype="datetime64[ns, UTC]"),
-            "source": docs["source"].to_numpy(dtype=object)[doc],
-            "title": docs["title"].to_numpy(dtype=object)[doc],
-            "left": pd.Series(left, dtype=object).str.replace(_SPACES, " ", regex=True).str.strip(),
-            "match": pd.Series(hit, dtype=object),
-            "right": pd.Series(right, dtype=object).str.replace(_SPACES, " ", regex=True).str.strip(),
+            "doc_id": meta["doc_id"],
+            "date": meta["date"],
+            "source": meta["source"],
+            "title": meta["title"],
+            "left": _context(_slices(texts, doc, left_char, char_start)),
+            "match": pa.array(_slices(texts, doc, char_start, char_end), type=pa.string()),
+            "right": _context(_slices(texts, doc, char_end, right_char)),
             "token_start": starts,
             "token_end": ends,
             "char_start": char_start,
             "char_end": char_end,
-            "url": docs["url"].to_numpy(dtype=object)[doc],
+            "pattern": pa.array(np.full(starts.size, pattern, dtype=object), type=pa.string()),
+            "url": meta["url"],
         }
     )
-    return frame
+    return table.to_pandas()

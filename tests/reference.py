@@ -158,10 +158,6 @@ def leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return kept
 
 
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def kwic_rows(corpus, hits_per_doc, window: int) -> list[tuple]:
     """KWIC rows (doc_id, char_start, char_end, left, match, right) from per-document token hits."""
     rows = []
@@ -169,7 +165,7 @@ def kwic_rows(corpus, hits_per_doc, window: int) -> list[tuple]:
         for a, b in hits:
             lo, hi = max(0, a - window), min(len(tokens), b + window)
             cs, ce = tokens[a][0], tokens[b - 1][1]
-            left = squash(text[tokens[lo][0] : cs]) if lo < a else ""
-            right = squash(text[ce : tokens[hi - 1][1]]) if hi > b else ""
+            left = text[tokens[lo][0] : cs].strip() if lo < a else ""
+            right = text[ce : tokens[hi - 1][1]].strip() if hi > b else ""
             rows.append((doc_id, cs, ce, left, text[cs:ce], right))
     return rows
