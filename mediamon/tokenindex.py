@@ -251,6 +251,10 @@ class TokenIndex:
         return {form: i for i, form in enumerate(self.vocab)}
 
     @cached_property
+    def _expand_cache(self) -> dict[tuple[str, str], np.ndarray]:
+        return {}
+
+    @cached_property
     def _vocab_arrow(self) -> pa.Array:
         return pa.array(self.vocab, type=pa.string())
 
@@ -299,20 +303,29 @@ class TokenIndex:
         if match == "fixed":
             i = self.vocab_id(normalize(pattern))
             return np.array([i] if i >= 0 else [], dtype=np.int64)
-        if match == "glob":
-            regex = fnmatch.translate(normalize(pattern))
-        elif match == "regex":
-            regex = pattern
-        else:
+        if match not in ("glob", "regex"):
             raise one_of("TokenIndex.expand()", "match", match, ["fixed", "glob", "regex"])
-        try:
-            compiled = re.compile(regex, re.IGNORECASE)
-        except re.error as exc:
-            raise PatternError(
-                f"TokenIndex.expand(): bad {match} pattern {pattern!r}: {exc}. "
-                "Escape metacharacters or use match='fixed'."
-            ) from None
-        return _regex_ids(tuple(self.vocab), compiled)
+        key = (match, pattern)
+        hit = self._expand_cache.get(key)
+        if hit is not None:
+            return hit
+        if match == "glob" and not any(ch in pattern for ch in "[]"):
+            # '*' and '?' only: Arrow's LIKE runs over the whole vocabulary in C++.
+            like = re.sub(r"([%_\\])", r"\\\1", normalize(pattern)).replace("*", "%").replace("?", "_")
+            mask = pc.match_like(self._vocab_arrow, like)
+            ids = np.flatnonzero(np.asarray(mask, dtype=bool)).astype(np.int64)
+        else:
+            regex = fnmatch.translate(normalize(pattern)) if match == "glob" else pattern
+            try:
+                compiled = re.compile(regex, re.IGNORECASE)
+            except re.error as exc:
+                raise PatternError(
+                    f"TokenIndex.expand(): bad {match} pattern {pattern!r}: {exc}. "
+                    "Escape metacharacters or use match='fixed'."
+                ) from None
+            ids = np.array([i for i, form in enumerate(self.vocab) if compiled.fullmatch(form)], dtype=np.int64)
+        self._expand_cache[key] = ids
+        return ids
 
     def find(
         self,
@@ -417,11 +430,6 @@ class TokenIndex:
             doc_ids=doc_text.split("\n") if arrays["doc_offsets"].size > 1 else [],
             **arrays,
         )
-
-
-@lru_cache(maxsize=256)
-def _regex_ids(vocab: tuple[str, ...], compiled: re.Pattern[str]) -> np.ndarray:
-    return np.array([i for i, form in enumerate(vocab) if compiled.fullmatch(form)], dtype=np.int64)
 
 
 def _query_tokens(pattern: str, match: Match) -> list[str]:
