@@ -439,6 +439,15 @@ def _query_tokens(pattern: str, match: Match) -> list[str]:
     return pattern.split()
 
 
+def _interactive() -> bool:
+    """A person is watching: a terminal, or a Jupyter kernel that is not running a batch report."""
+    import sys
+
+    if getattr(sys.stderr, "isatty", lambda: False)():
+        return True
+    return "ipykernel" in sys.modules and "MEDIAMON_REPORT_DIR" not in os.environ
+
+
 def build_index(
     corpus: Corpus,
     *,
@@ -447,7 +456,7 @@ def build_index(
     workers: int | None = None,
 ) -> TokenIndex:
     """Build the :class:`TokenIndex` of *corpus* (no caching; see :func:`index`)."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     docs = corpus.docs
     texts = docs["text"].tolist()
@@ -464,7 +473,7 @@ def build_index(
         total=len(texts),
         desc="indexing",
         unit="doc",
-        disable=None if progress is None else not progress,
+        disable=not (_interactive() if progress is None else progress),
         leave=False,
     )
     results: list[_Batch] = []
