@@ -235,9 +235,133 @@ def _run_timeline(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# ingest and sharded (owner: scale, issue 6)
+# ---------------------------------------------------------------------------------------------
+def _add_ingest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="convert a corpus into a sharded store (Parquet shards + manifest + per-shard indexes)",
+        description="Read SOURCE (files, folders, globs; any format read_corpus reads) a batch of files "
+        "at a time and write DEST/store.json, DEST/manifest.parquet and DEST/shards/. Memory stays "
+        "bounded by one batch and one shard.",
+    )
+    p.add_argument("source", nargs="+", help="file(s), folder(s) or glob(s)")
+    p.add_argument("dest", help="the store folder to create")
+    p.add_argument("--shard-size", default="64MB", metavar="N|SIZE",
+                   help="documents per shard (10000) or text per shard (64MB, 1GiB); default 64MB")  # fmt: skip
+    p.add_argument("--no-index", dest="index", action="store_false", help="do not build the shard indexes now")
+    p.add_argument("--no-dedupe", dest="dedupe", action="store_false", help="keep documents with repeated texts")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing store at DEST")
+    p.add_argument("--format", choices=["txt", "csv", "tsv", "jsonl", "parquet"], help="read every file as this format")
+    for name in ("text", "date", "title", "url", "id"):
+        p.add_argument(f"--{name}", metavar="COLUMN", help=f"the column holding {name}")
+    p.add_argument("--source-col", metavar="COLUMN", help="the column holding the outlet")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="build the shard indexes on this Dask cluster (tcp://host:8786) instead of here")  # fmt: skip
+    p.set_defaults(func=_run_ingest)
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    from .store import ingest
+
+    options = {k: getattr(args, k) for k in ("format", "text", "date", "title", "url", "id", "source_col")
+               if getattr(args, k) is not None}  # fmt: skip
+    shard_size = int(args.shard_size) if args.shard_size.isdigit() else args.shard_size
+    source = args.source if len(args.source) > 1 else args.source[0]
+    store = ingest(source, args.dest, shard_size=shard_size, index=args.index and not args.scheduler,
+                   dedupe=args.dedupe, overwrite=args.overwrite, **options)  # fmt: skip
+    if args.scheduler:
+        from . import distributed
+
+        distributed.build_indexes(store, scheduler=args.scheduler)
+    for key, value in store.summary().items():
+        print(f"{key:>20}: {value}")
+    return 0
+
+
+def _add_sharded(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sharded",
+        help="kwic, cooc, collocates or timeline over a sharded store, here or on a Dask cluster",
+        description="Run an analysis over a store written by `mediamon ingest`, shard by shard in this "
+        "process (default), on a local Dask cluster (--dask) or on a running cluster (--scheduler).",
+    )
+    p.add_argument("store", help="a store folder written by `mediamon ingest`")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--dask", action="store_true", help="use a local Dask cluster of 2 worker processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="use the Dask cluster at this address (tcp://host:8786)")
+    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
+    p.add_argument("--max-rows", type=int, default=30, help="rows printed (the CSV has all)")
+    p.add_argument("--csv", help="write the whole table to this CSV file")
+    what = p.add_subparsers(dest="analysis", required=True)
+    k = what.add_parser("kwic", help="keyword in context")
+    k.add_argument("pattern")
+    k.add_argument("--window", type=int, default=5)
+    k.add_argument("--match", choices=["fixed", "glob", "regex"], default="fixed")
+    k.add_argument("--width", type=int, default=40)
+    c = what.add_parser("cooc", help="actor co-occurrence")
+    c.add_argument("--unit", choices=["sentence", "paragraph", "document"], default="sentence")
+    c.add_argument("--window", type=int)
+    c.add_argument("--min-count", type=int, default=1)
+    c.add_argument("--dedupe", action="store_true")
+    co = what.add_parser("collocates", help="words around a node word or phrase")
+    co.add_argument("node")
+    co.add_argument("--window", type=int, default=5)
+    co.add_argument("--measure", default="log_dice")
+    co.add_argument("--min-count", type=int, default=3)
+    t = what.add_parser("timeline", help="mentions and documents per period")
+    t.add_argument("--freq", default="M")
+    t.add_argument("--by")
+    p.set_defaults(func=_run_sharded)
+
+
+def _run_sharded(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from . import sharded
+    from .store import open_store
+
+    store = open_store(args.store)
+    if args.dask or args.scheduler:
+        from . import distributed
+
+        mod, where = distributed, {"scheduler": args.scheduler}
+    else:
+        mod, where = sharded, {}
+    if args.analysis == "kwic":
+        result = mod.kwic(store, args.pattern, window=args.window, match=args.match, **where)
+        print(result.to_text(width=args.width, max_rows=args.max_rows))
+        print(f"-- {len(result):,} hits in {result.df['doc_id'].nunique():,} documents, {store.n_shards} shards")
+    elif args.analysis == "cooc":
+        result = mod.cooccurrence(store, args.actors, unit=args.unit, window=args.window,
+                                  min_count=args.min_count, dedupe=args.dedupe, **where)  # fmt: skip
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(result.df[["a", "b", "n_ab", "n_a", "n_b", "n", "npmi"]].head(args.max_rows).to_string(index=False))
+        print(f"-- {len(result.df):,} pairs; n = {result.n:,} units; {store.n_shards} shards")
+    elif args.analysis == "collocates":
+        result = mod.collocates(store, args.node, window=args.window, measure=args.measure,
+                                min_count=args.min_count, **where)  # fmt: skip
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(result.df.head(args.max_rows).to_string(index=False))
+        print(f"-- {len(result.df):,} collocates of {args.node!r}; {result.params['hits']:,} hits")
+    else:
+        result = mod.timeline(store, args.actors, freq=args.freq, by=args.by, **where)
+        df = result.df.copy()
+        df["period"] = df["period"].dt.strftime("%Y-%m-%d")
+        nonzero = df[df["mentions"] > 0] if "mentions" in df.columns else df
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(nonzero.head(args.max_rows).to_string(index=False))
+        print(f"-- {result.params['periods']:,} periods; {result.params['undated_documents']:,} undated documents")
+    if args.csv:
+        result.to_csv(args.csv)
+        print(f"-- written to {args.csv}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
-_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_kwic, _add_report, _add_cooc, _add_timeline]
+_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_kwic, _add_report, _add_cooc, _add_timeline, _add_ingest, _add_sharded]
 
 
 def build_parser() -> argparse.ArgumentParser:
