@@ -1,0 +1,325 @@
+"""Benchmark of the sharded store and Dask (issue 6). Not a test: run by hand.
+
+    .venv/bin/python bench/bench_scale.py [--factors 1 4 16] [--work /tmp/mm-bench-scale]
+                                          [--out bench/RESULTS-scale.md]
+
+For each factor F the Tehran Times corpus (../shared/corpora/tehrantimes, 86.8 MB of text) is
+replicated F times with fresh doc ids (``<id>`` for the first copy, ``<id>-r<k>`` for copy k) into
+gzip JSON Lines files, then, each step in a fresh child process whose whole process tree (Dask
+workers included) is sampled for resident memory every 0.1 s:
+
+1. ``ingest`` (read, shard at 64 MB of text, build and save each shard's index; ``dedupe=False``,
+   since the copies repeat the texts) -- time and peak RSS;
+2. queries with the local out-of-core engine (:mod:`mediamon.sharded`): KWIC of "putin" and of
+   "iran", sentence co-occurrence of 20 actors, a monthly timeline of the same actors;
+3. the same queries on a Dask ``LocalCluster`` (2 worker processes; :mod:`mediamon.distributed`),
+   cluster start-up timed apart;
+4. at 1x and 4x, the in-memory engine on the same documents (read_corpus + index + queries) for
+   reference.
+
+Each query runs twice; the table shows the second (warm) run and the first in brackets. RSS counts
+the memory-mapped index pages that are resident, which the kernel can drop at will.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SOURCE = ROOT.parent / "shared" / "corpora" / "tehrantimes"
+EXTRA_ACTORS = [
+    {"id": "khamenei", "name": "Ali Khamenei", "kind": "person", "aliases": ["Khamenei", "Ayatollah Khamenei"]},
+    {"id": "zarif", "name": "Mohammad Javad Zarif", "kind": "person", "aliases": ["Zarif"]},
+    {"id": "lavrov", "name": "Sergei Lavrov", "kind": "person", "aliases": ["Lavrov"]},
+    {"id": "erdogan", "name": "Recep Tayyip Erdogan", "kind": "person", "aliases": ["Erdogan"]},
+]
+QUERIES = ("kwic putin", "kwic iran", "cooc sentence (20 actors)", "timeline M (20 actors)")
+
+
+# ---------------------------------------------------------------------------------------------
+# child steps (run in a fresh process: `bench_scale.py --step NAME ...`)
+# ---------------------------------------------------------------------------------------------
+def _actors():
+    import yaml
+
+    import mediamon as mm
+
+    base = yaml.safe_load((ROOT / "corpora" / "actors.yaml").read_text(encoding="utf-8"))
+    return mm.read_actors(base + EXTRA_ACTORS)
+
+
+def _timed(fn, repeat: int = 2):
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return times, out
+
+
+def _queries(mod, store, actors, **where) -> dict:
+    res = {}
+    t, k = _timed(lambda: mod.kwic(store, "putin", **where))
+    res["kwic putin"] = {"seconds": t, "rows": len(k.df)}
+    t, k = _timed(lambda: mod.kwic(store, "iran", **where))
+    res["kwic iran"] = {"seconds": t, "rows": len(k.df)}
+    t, c = _timed(lambda: mod.cooccurrence(store, actors, unit="sentence", **where))
+    res["cooc sentence (20 actors)"] = {"seconds": t, "rows": len(c.df), "n": int(c.n)}
+    t, tl = _timed(lambda: mod.timeline(store, actors, freq="M", **where))
+    res["timeline M (20 actors)"] = {"seconds": t, "rows": len(tl.df), "undated": tl.params["undated_documents"]}
+    return res
+
+
+def step(name: str, args: argparse.Namespace) -> dict:
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    logging.getLogger("mediamon").setLevel(logging.ERROR)
+    if name == "ingest":
+        from mediamon.store import ingest
+
+        t0 = time.perf_counter()
+        store = ingest(args.input, args.store, shard_size="64MB", dedupe=False, overwrite=True, progress=False)
+        secs = time.perf_counter() - t0
+        tokens = sum(store.index(i).n_tokens for i in range(store.n_shards))
+        return {"seconds": secs, "docs": len(store), "shards": store.n_shards, "tokens": tokens,
+                "text_mb": sum(s.text_bytes for s in store.shards) / 1e6}  # fmt: skip
+    if name == "local":
+        from mediamon import sharded
+        from mediamon.store import open_store
+
+        return _queries(sharded, open_store(args.store), _actors())
+    if name == "dask":
+        from distributed import Client, LocalCluster
+
+        from mediamon import distributed
+        from mediamon.store import open_store
+
+        t0 = time.perf_counter()
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+        start = time.perf_counter() - t0
+        try:
+            res = _queries(distributed, open_store(args.store), _actors(), client=client)
+        finally:
+            client.close()
+            cluster.close()
+        res["cluster start"] = {"seconds": [start]}
+        return res
+    if name == "memory":
+        import mediamon as mm
+
+        t0 = time.perf_counter()
+        corpus = mm.read_corpus(args.input, dedupe=False)
+        mm.index(corpus, progress=False)
+        res = {"read+index": {"seconds": [time.perf_counter() - t0]}}
+        res.update(_queries(mm, corpus, _actors()))
+        return res
+    raise SystemExit(f"unknown step {name!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# parent: data, children, sampling, report
+# ---------------------------------------------------------------------------------------------
+def replicate(factor: int, folder: Path) -> Path:
+    """Write the corpus *factor* times with fresh ids as gzip JSON Lines (once; reused)."""
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    files = sorted(SOURCE.glob("*.jsonl.gz"))
+    for r in range(factor):
+        for f in files:
+            out = folder / f"{f.name[:-9]}-r{r:02d}.jsonl.gz"
+            with gzip.open(f, "rt", encoding="utf-8") as src, gzip.open(out, "wt", encoding="utf-8", compresslevel=1) as dst:
+                for line in src:
+                    if r:
+                        rec = json.loads(line)
+                        rec["id"] = f"{rec['id']}-r{r}"
+                        line = json.dumps(rec, ensure_ascii=False) + "\n"
+                    dst.write(line)
+    done.write_text("ok")
+    return folder
+
+
+def run_child(stepname: str, **kw) -> dict:
+    import psutil
+
+    cmd = [sys.executable, __file__, "--step", stepname] + [x for k, v in kw.items() for x in (f"--{k}", str(v))]
+    env = dict(os.environ, PYTHONWARNINGS="ignore", TQDM_DISABLE="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        try:
+            p = psutil.Process(proc.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not stop.is_set():
+            try:
+                procs = [p] + p.children(recursive=True)
+                rss = 0
+                for q in procs:
+                    try:
+                        rss += q.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak[0] = max(peak[0], rss)
+            except psutil.Error:
+                break
+            stop.wait(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    t0 = time.perf_counter()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    stop.set()
+    th.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"step {stepname} failed:\n{err[-3000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["_peak_gib"] = peak[0] / 2**30
+    result["_wall"] = wall
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--step")
+    ap.add_argument("--input")
+    ap.add_argument("--store")
+    ap.add_argument("--factors", type=int, nargs="+", default=[1, 4, 16])
+    ap.add_argument("--memory-factors", type=int, nargs="*", default=[1, 4])
+    ap.add_argument("--work", default="/tmp/mm-bench-scale")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-scale.md"))
+    args = ap.parse_args()
+    if args.step:
+        print(json.dumps(step(args.step, args)))
+        return
+    work = Path(args.work)
+    results_path = work / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    for f in args.factors:
+        key = f"{f}x"
+        inp = replicate(f, work / f"input-{key}")
+        store = work / f"store-{key}"
+        r = results.setdefault(key, {})
+        print(f"[{key}] ingest ...", flush=True)
+        r["ingest"] = run_child("ingest", input=inp, store=store)
+        print(f"[{key}] ingest {r['ingest']['seconds']:.1f}s peak {r['ingest']['_peak_gib']:.2f} GiB", flush=True)
+        r["local"] = run_child("local", store=store)
+        print(f"[{key}] local peak {r['local']['_peak_gib']:.2f} GiB", flush=True)
+        r["dask"] = run_child("dask", store=store)
+        print(f"[{key}] dask peak {r['dask']['_peak_gib']:.2f} GiB", flush=True)
+        if f in args.memory_factors:
+            r["memory"] = run_child("memory", input=inp)
+            print(f"[{key}] in-memory peak {r['memory']['_peak_gib']:.2f} GiB", flush=True)
+        results_path.write_text(json.dumps(results, indent=1))
+    report(results, Path(args.out))
+
+
+def report(results: dict, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = sorted(results, key=lambda k: int(k[:-1]))
+    lines = [
+        "# Scale benchmark: sharded store, local out-of-core engine and Dask (issue 6)",
+        "",
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}. "
+        "Other engineers ran jobs on this 2-core machine at the same time: timings are noisy "
+        "(single runs, no isolation). Produced by `bench/bench_scale.py`.",
+        "",
+        "Corpus: ../shared/corpora/tehrantimes replicated F times with fresh doc ids (gzip JSON Lines "
+        "input). Shards of 64 MB of text. Peak memory = highest resident set size of the whole "
+        "process tree of the step (Dask scheduler, nannies and workers included), sampled every 0.1 s; "
+        "resident pages of memory-mapped indexes count in it. Query times: warm (second) run, the "
+        "first run in brackets. Tehran Times items carry no dates, so the timeline counts every "
+        "document as undated (it still matches all mentions and gathers all metadata).",
+        "",
+        "## Ingest (read + shard + index, one process)",
+        "",
+        "| size | documents | text MB | tokens | shards | seconds | MB/s | peak GiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for k in keys:
+        g = results[k]["ingest"]
+        lines.append(f"| {k} | {g['docs']:,} | {g['text_mb']:,.0f} | {g['tokens']:,} | {g['shards']} | "
+                     f"{g['seconds']:.1f} | {g['text_mb'] / g['seconds']:.2f} | {g['_peak_gib']:.2f} |")  # fmt: skip
+    lines += ["", "## Queries (seconds)", "",
+              "| size | engine | " + " | ".join(QUERIES) + " | peak GiB |",
+              "|---|---|" + "---:|" * (len(QUERIES) + 1)]  # fmt: skip
+    for k in keys:
+        for eng in ("local", "dask", "memory"):
+            r = results[k].get(eng)
+            if not r:
+                continue
+            cells = []
+            for q in QUERIES:
+                s = r[q]["seconds"]
+                cells.append(f"{s[-1]:.2f} ({s[0]:.2f})")
+            label = {"local": "sharded, local", "dask": "Dask LocalCluster (2 workers)", "memory": "in-memory engine"}[eng]
+            lines.append(f"| {k} | {label} | " + " | ".join(cells) + f" | {r['_peak_gib']:.2f} |")
+    lines += ["", "Hits: " + "; ".join(
+        f"{k}: putin {results[k]['local']['kwic putin']['rows']:,}, iran {results[k]['local']['kwic iran']['rows']:,}, "
+        f"{results[k]['local']['cooc sentence (20 actors)']['rows']} pairs over "
+        f"{results[k]['local']['cooc sentence (20 actors)']['n']:,} sentences" for k in keys)]  # fmt: skip
+    extra = []
+    for k in keys:
+        d = results[k].get("dask", {})
+        if "cluster start" in d:
+            extra.append(f"{k}: {d['cluster start']['seconds'][0]:.1f} s")
+        m = results[k].get("memory", {})
+        if "read+index" in m:
+            extra.append(f"{k} in-memory read+index {m['read+index']['seconds'][0]:.1f} s")
+    lines += ["", "Dask cluster start-up (not in the query times): " + "; ".join(extra), ""]
+
+    sizes = [results[k]["ingest"]["text_mb"] for k in keys]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    ax = axes[0]
+    ax.plot(sizes, [results[k]["ingest"]["seconds"] for k in keys], "o-", label="ingest + index")
+    ax.set(xscale="log", yscale="log", xlabel="text MB", ylabel="seconds", title="Build")
+    ax.legend()
+    ax = axes[1]
+    for eng, style in (("local", "-"), ("dask", "--")):
+        for q, marker in zip(QUERIES, "osd^"):
+            ys = [results[k][eng][q]["seconds"][-1] for k in keys if eng in results[k]]
+            if ys:
+                ax.plot(sizes[: len(ys)], ys, marker + style, label=f"{q} ({eng})")
+    ax.set(xscale="log", yscale="log", xlabel="text MB", ylabel="seconds (warm)", title="Queries")
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    for eng in ("ingest", "local", "dask", "memory"):
+        pts = [(results[k]["ingest"]["text_mb"], results[k][eng]["_peak_gib"]) for k in keys if eng in results[k]]
+        if pts:
+            ax.plot(*zip(*pts), "o-", label=eng)
+    ax.axhline(8, color="grey", lw=0.8, ls=":")
+    ax.set(xscale="log", xlabel="text MB", ylabel="peak RSS GiB", title="Peak memory (process tree)")
+    ax.legend()
+    fig.tight_layout()
+    png = out.with_suffix(".png")
+    fig.savefig(png, dpi=110)
+    lines += [f"![scale]({png.name})", ""]
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
