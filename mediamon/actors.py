@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from . import display
@@ -288,7 +289,7 @@ def alias_spans(ix: TokenIndex, corpus: Corpus, alias: Alias) -> tuple[np.ndarra
     else:
         starts, ends = ix.find(alias.text, match="fixed")
     if alias.match_case and starts.size:
-        texts = corpus.docs["text"].to_numpy()
+        texts = corpus.column_values("text")
         docs = ix.doc[starts]
         cs, ce = ix.start[starts], ix.end[ends - 1]
         # Exact comparison of the original characters, per hit (hits, not tokens).
@@ -328,34 +329,47 @@ def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.sort(order[np.asarray(keep, dtype=np.int64)])
 
 
-def match_actors(corpus: Corpus, actors: ActorSet, ix: TokenIndex | None = None) -> pd.DataFrame:
-    """Raw mention spans of every actor: columns actor, alias, token_start, token_end (sorted)."""
+def match_actors(corpus: Corpus, actors: ActorSet, ix: TokenIndex | None = None) -> dict[str, np.ndarray]:
+    """Raw mention spans of every actor: arrays actor, alias, token_start, token_end (sorted).
+
+    Longest match across all actors; an ambiguous alias keeps one row per claiming actor (spans
+    identical to a kept span are kept too).
+    """
     from .tokenindex import index as build_index
 
     ix = ix if ix is not None else build_index(corpus)
-    frames_actor, frames_alias, frames_s, frames_e = [], [], [], []
+    labels: list[tuple[str, str]] = []
+    codes, starts, ends = [], [], []
     for actor in actors:
         for alias in actor.aliases:
             s, e = alias_spans(ix, corpus, alias)
             if s.size:
-                frames_actor.append(np.full(s.size, actor.id, dtype=object))
-                frames_alias.append(np.full(s.size, alias.text, dtype=object))
-                frames_s.append(s)
-                frames_e.append(e)
-    if not frames_s:
-        return pd.DataFrame({"actor": [], "alias": [], "token_start": np.zeros(0, np.int64), "token_end": np.zeros(0, np.int64)})
-    actor_col = np.concatenate(frames_actor)
-    alias_col = np.concatenate(frames_alias)
-    s = np.concatenate(frames_s)
-    e = np.concatenate(frames_e)
-    # Longest match across all actors; an ambiguous alias keeps one row per claiming actor, so
-    # spans identical to a kept span (same start and end) are kept too.
+                codes.append(np.full(s.size, len(labels), dtype=np.int64))
+                labels.append((actor.id, alias.text))
+                starts.append(s)
+                ends.append(e)
+    if not starts:
+        empty = np.zeros(0, np.int64)
+        return {"actor": np.zeros(0, object), "alias": np.zeros(0, object), "token_start": empty, "token_end": empty}
+    code = np.concatenate(codes)
+    s = np.concatenate(starts).astype(np.int64)
+    e = np.concatenate(ends).astype(np.int64)
     kept = longest_matches(s, e)
-    kept_keys = set(zip(s[kept].tolist(), e[kept].tolist()))
-    same_span = np.fromiter(((a, b) in kept_keys for a, b in zip(s.tolist(), e.tolist())), dtype=bool, count=s.size)
-    frame = pd.DataFrame({"actor": actor_col[same_span], "alias": alias_col[same_span], "token_start": s[same_span], "token_end": e[same_span]})
-    frame = frame.drop_duplicates(["actor", "token_start", "token_end"])
-    return frame.sort_values(["token_start", "actor"], kind="stable").reset_index(drop=True)
+    span_key = s * (ix.n_tokens + 1) + e
+    kept_keys = np.sort(span_key[kept])
+    at = np.minimum(np.searchsorted(kept_keys, span_key), kept_keys.size - 1)
+    keep = kept_keys[at] == span_key
+    code, s, e = code[keep], s[keep], e[keep]
+    actor_of = np.array([a for a, _ in labels], dtype=object)
+    alias_of = np.array([al for _, al in labels], dtype=object)
+    # One row per (actor, span): an actor matched twice at a span by two aliases counts once.
+    actor_code = pd.factorize(actor_of)[0][code]
+    order = np.lexsort((code, actor_code, s))
+    code, s, e, actor_code = code[order], s[order], e[order], actor_code[order]
+    first = np.ones(s.size, dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1]) | (actor_code[1:] != actor_code[:-1])
+    code, s, e = code[first], s[first], e[first]
+    return {"actor": actor_of[code], "alias": alias_of[code], "token_start": s, "token_end": e}
 
 
 @dataclass(frozen=True, eq=False)
@@ -418,32 +432,31 @@ def mentions(corpus: Corpus, actors: ActorSet | str | os.PathLike[str]) -> Menti
     actor_set = resolve_actors(actors)
     ix = build_index(corpus)
     raw = match_actors(corpus, actor_set, ix)
-    ts = raw["token_start"].to_numpy(dtype=np.int64)
-    te = raw["token_end"].to_numpy(dtype=np.int64)
-    doc = ix.doc[ts] if ts.size else np.zeros(0, np.int32)
-    char_start = ix.start[ts].astype(np.int64) if ts.size else np.zeros(0, np.int64)
+    ts, te = raw["token_start"], raw["token_end"]
+    doc = ix.doc[ts].astype(np.int64)
+    char_start = ix.start[ts].astype(np.int64)
     char_end = ix.end[te - 1].astype(np.int64) if ts.size else np.zeros(0, np.int64)
-    docs = corpus.docs
-    texts = docs["text"].to_numpy()
-    matched = [texts[d][a:b] for d, a, b in zip(doc.tolist(), char_start.tolist(), char_end.tolist())]
-    df = pd.DataFrame(
+    texts = corpus.column_values("text")
+    matched = list(map(str.__getitem__, texts[doc].tolist(), map(slice, char_start.tolist(), char_end.tolist())))
+    meta = corpus.meta_table.take(pa.array(doc))
+    table = pa.table(
         {
-            "doc_id": docs["doc_id"].to_numpy()[doc] if ts.size else np.zeros(0, dtype=object),
-            "doc": doc.astype(np.int64),
-            "actor": raw["actor"].to_numpy(dtype=object),
-            "alias": raw["alias"].to_numpy(dtype=object),
-            "matched": np.asarray(matched, dtype=object),
-            "sentence": ix.sent[ts].astype(np.int64) if ts.size else np.zeros(0, np.int64),
-            "paragraph": ix.para[ts].astype(np.int64) if ts.size else np.zeros(0, np.int64),
+            "doc_id": meta["doc_id"],
+            "doc": doc,
+            "actor": pa.array(raw["actor"].tolist(), type=pa.string()),
+            "alias": pa.array(raw["alias"].tolist(), type=pa.string()),
+            "matched": pa.array(matched, type=pa.string()),
+            "sentence": ix.sent[ts].astype(np.int64),
+            "paragraph": ix.para[ts].astype(np.int64),
             "token_start": ts,
             "token_end": te,
             "char_start": char_start,
             "char_end": char_end,
-            "date": docs["date"].to_numpy()[doc] if ts.size else pd.Series([], dtype="datetime64[ns, UTC]"),
-            "source": docs["source"].to_numpy()[doc] if ts.size else np.zeros(0, dtype=object),
+            "date": meta["date"],
+            "source": meta["source"],
         }
     )
-    df["date"] = pd.to_datetime(df["date"], utc=True)
+    df = table.to_pandas()
     return Mentions(df=df, params={"corpus": corpus.fingerprint, "actors": actor_set.ids})
 
 
