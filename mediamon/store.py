@@ -244,15 +244,18 @@ class ShardedCorpus:
             rows = np.unique(np.asarray(rows, dtype=np.int64))
             names = [n for n in pf.schema_arrow.names if n != "text"]
             table = pf.read(columns=names)
-            text = np.full(info.n_docs, "", dtype=object)
+            # texts of the needed row groups, "" elsewhere, assembled in Arrow (no Python strings)
+            src = np.zeros(info.n_docs, dtype=np.int64)
+            part = pa.array([], type=pa.string())
             if rows.size:
                 sizes = [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)]
                 starts = np.concatenate(([0], np.cumsum(sizes)))
                 groups = np.unique(np.searchsorted(starts, rows, side="right") - 1).tolist()
-                part = pf.read_row_groups(groups, columns=["text"]).column("text").to_numpy(zero_copy_only=False)
+                part = pf.read_row_groups(groups, columns=["text"]).column("text").combine_chunks()
                 at = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups])
-                text[at] = part
-            table = table.append_column("text", pa.array(text, type=pa.string()))
+                src[at] = np.arange(1, at.size + 1)
+            pool = pa.concat_arrays([pa.array([""], type=part.type), part])
+            table = table.append_column("text", pool.take(pa.array(src)))
         docs = _restore_dtypes(table.to_pandas(), info.dtypes)
         if rows is not None:
             empty = np.ones(info.n_docs, dtype=bool)
@@ -291,9 +294,13 @@ class ShardedCorpus:
 
         info = self.shards[i]
         folder = self.index_folder(i, sentences)
+        key = (str(folder), info.fingerprint)
+        hit = _INDEX_CACHE.get(key)
+        if hit is not None and hit[0] == _stamp(folder):
+            return hit[1]
         found = TokenIndex.load(folder, fingerprint=info.fingerprint, mmap=True)
         if found is not None:
-            return found
+            return _remember(key, found)
         cache = os.environ.get("MEDIAMON_CACHE")
         alt = Path(cache) / f"index-{info.fingerprint}-{folder.name.rsplit('.index-', 1)[1]}" if cache else None
         if alt is not None:
@@ -315,7 +322,7 @@ class ShardedCorpus:
                 continue
             loaded = TokenIndex.load(target, fingerprint=info.fingerprint, mmap=True)
             if loaded is not None:
-                return loaded
+                return _remember(key, loaded) if target == folder else loaded
         return built
 
     def build_indexes(
@@ -405,6 +412,27 @@ class ShardedCorpus:
                      f"{s['manifest_rejected']:,} rejected + {s['manifest_skipped']:,} skipped"),
         ]  # fmt: skip
         return display.join([display.caption(f"Sharded corpus {self.name}"), display.definition_list(facts)])
+
+
+#: Memory-mapped shard indexes loaded by this process (most recent last), so that a second query
+#: does not reread the vocabulary; the arrays stay on disk (page cache), only small lookups are held.
+_INDEX_CACHE: dict[tuple[str, str], tuple[int, TokenIndex]] = {}
+INDEX_CACHE_SIZE = 32
+
+
+def _stamp(folder: Path) -> int:
+    try:
+        return (folder / "meta.json").stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _remember(key: tuple[str, str], ix: TokenIndex) -> TokenIndex:
+    _INDEX_CACHE.pop(key, None)
+    _INDEX_CACHE[key] = (_stamp(Path(key[0])), ix)
+    while len(_INDEX_CACHE) > INDEX_CACHE_SIZE:
+        _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+    return ix
 
 
 def attach_index(corpus: Corpus, ix: TokenIndex, sentences: str = "news-en") -> Corpus:
