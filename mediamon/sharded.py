@@ -54,7 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import assoc
-from .corpus import Corpus
+from .corpus import Corpus, empty_manifest
 from .errors import InputError, one_of
 from .store import ShardedCorpus, is_store, open_store
 
@@ -586,7 +586,7 @@ def metadata_corpus(store: ShardedCorpus, columns: Sequence[str], executor: Any 
     parts = (executor or LocalExecutor()).map(task_metadata, store, _same(store.n_shards, list(columns)))
     docs = _concat(parts) if parts else pd.DataFrame({c: [] for c in columns})
     docs = docs.assign(text="", body_start=0, body_end=0)
-    return Corpus(docs, store.manifest.iloc[0:0], name=store.name)
+    return Corpus(docs, empty_manifest(), name=store.name)
 
 
 def timeline(
