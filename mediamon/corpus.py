@@ -82,7 +82,9 @@ def standardise_docs(docs: pd.DataFrame) -> pd.DataFrame:
     if "date" not in out.columns:
         out["date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
     elif not isinstance(out["date"].dtype, pd.DatetimeTZDtype):
-        out["date"] = pd.to_datetime(out["date"], utc=True, errors="coerce")
+        from .dates import parse_dates  # the same explicit rules as read_corpus()
+
+        out["date"] = parse_dates(out["date"].reset_index(drop=True), what="Corpus() date")[0]
     lengths = out["text"].str.len().to_numpy(dtype=np.int64)
     if "body_start" not in out.columns:
         out["body_start"] = 0
