@@ -503,7 +503,7 @@ say(
         ax.barh(labels, shown["undated_mentions"], left=shown["dated_mentions"], color="#e9c46a", label="undated")
         ax.set_xlabel("mentions")
         ax.set_title(f"mentions of {plain_label(who.name)} by source")
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
         save_figure(fig, "by_source")
     '''),
     md("""
