@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/mediamon report notebooks/actor_report.ipynb -p actor raisi --out $(CURDIR)/reports
+	$(BIN)/mediamon report notebooks/actor_report.ipynb -p actor raisi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

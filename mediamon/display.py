@@ -134,7 +134,10 @@ def _format_value(value: object) -> object:
             return ""
         return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
     if isinstance(value, pd.Timestamp):
-        return "" if pd.isna(value) else value.isoformat()
+        if pd.isna(value):
+            return ""
+        # news dates are mostly days: show the time only when there is one
+        return f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M %Z}".strip()
     return value
 
 

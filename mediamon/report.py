@@ -1032,8 +1032,9 @@ def run_report(
     kernel = kernel_name or ensure_kernel()
     stem = safe_name(source.stem, call="run_report()", what="notebook name")
     rid = _user_run_id(run_id) if run_id else default_run_id(values)
-    paths = _RunPaths(Path(out) / stem, rid)
-    _prepare_folder(paths, out=Path(out))
+    out = Path(out).resolve()  # the kernel runs in the notebook's folder: relative paths would move
+    paths = _RunPaths(out / stem, rid)
+    _prepare_folder(paths, out=out)
     started = datetime.now(UTC)
     executed = paths.partial / f"{stem}.ipynb"
     failure = _execute(source, executed, values, timeout=cell_timeout, kernel=kernel)
@@ -1489,7 +1490,7 @@ def run_batch(
             log.warning("run_batch(): run %s could not run: %s", rid, exc)
         runs.append(run)
     summary = pd.DataFrame(rows, columns=list(_SUMMARY_COLUMNS))
-    folder = Path(out) / stem / f"batch-{bid}"
+    folder = Path(out).resolve() / stem / f"batch-{bid}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))

@@ -370,6 +370,17 @@ def test_typed_values_reach_the_kernel(tmp_path: Path) -> None:
     assert run.html is None
 
 
+def test_relative_output_folder_is_taken_from_the_callers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Papermill runs the kernel in the notebook's folder: a relative out= must not move with it.
+    monkeypatch.chdir(tmp_path)
+    run = run_report(nb("typed"), {"year": "1"}, out="rel-out", html=False)
+    assert run.status == "ok"
+    assert run.folder.is_relative_to(tmp_path / "rel-out")
+    assert (tmp_path / "rel-out" / "typed").is_dir()
+
+
 # ---------------------------------------------------------------------------------------------
 # Faults: dead kernel, timeout, missing kernel, unwritable output
 # ---------------------------------------------------------------------------------------------

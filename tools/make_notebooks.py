@@ -73,7 +73,6 @@ def build(stem: str, cells: list[Cell]) -> nbformat.NotebookNode:
 # =============================================================================================
 SETUP = '''
 import dataclasses
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -84,8 +83,6 @@ import mediamon as mm
 import mediamon.display as mmd
 from mediamon.report import record, report_dir, save_figure, save_table
 
-# tqdm.auto asks for ipywidgets in a kernel; the progress bars are off here, so the hint is noise
-warnings.filterwarnings("ignore", message="IProgress not found")
 
 
 def say(text: str) -> None:
