@@ -60,26 +60,27 @@ def _actors():
     return mm.read_actors(base + EXTRA_ACTORS)
 
 
-def _timed(fn, repeat: int = 2):
-    times, out = [], None
+def _timed(fn, measure, repeat: int = 2):
+    """Run *fn* twice; keep only *measure* of its result, so no result outlives its query."""
+    times, facts = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
-    return times, out
+        facts = measure(out)
+        del out
+    return {"seconds": times, **facts}
 
 
 def _queries(mod, store, actors, **where) -> dict:
-    res = {}
-    t, k = _timed(lambda: mod.kwic(store, "putin", **where))
-    res["kwic putin"] = {"seconds": t, "rows": len(k.df)}
-    t, k = _timed(lambda: mod.kwic(store, "iran", **where))
-    res["kwic iran"] = {"seconds": t, "rows": len(k.df)}
-    t, c = _timed(lambda: mod.cooccurrence(store, actors, unit="sentence", **where))
-    res["cooc sentence (20 actors)"] = {"seconds": t, "rows": len(c.df), "n": int(c.n)}
-    t, tl = _timed(lambda: mod.timeline(store, actors, freq="M", **where))
-    res["timeline M (20 actors)"] = {"seconds": t, "rows": len(tl.df), "undated": tl.params["undated_documents"]}
-    return res
+    return {
+        "kwic putin": _timed(lambda: mod.kwic(store, "putin", **where), lambda k: {"rows": len(k.df)}),
+        "kwic iran": _timed(lambda: mod.kwic(store, "iran", **where), lambda k: {"rows": len(k.df)}),
+        "cooc sentence (20 actors)": _timed(lambda: mod.cooccurrence(store, actors, unit="sentence", **where),
+                                            lambda c: {"rows": len(c.df), "n": int(c.n)}),
+        "timeline M (20 actors)": _timed(lambda: mod.timeline(store, actors, freq="M", **where),
+                                         lambda t: {"rows": len(t.df), "undated": t.params["undated_documents"]}),
+    }  # fmt: skip
 
 
 def step(name: str, args: argparse.Namespace) -> dict:
@@ -161,7 +162,7 @@ def run_child(stepname: str, **kw) -> dict:
     cmd = [sys.executable, __file__, "--step", stepname] + [x for k, v in kw.items() for x in (f"--{k}", str(v))]
     env = dict(os.environ, PYTHONWARNINGS="ignore", TQDM_DISABLE="1")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = [0]
+    peak = [0, 0]
     stop = threading.Event()
 
     def sample() -> None:
@@ -172,13 +173,16 @@ def run_child(stepname: str, **kw) -> dict:
         while not stop.is_set():
             try:
                 procs = [p] + p.children(recursive=True)
-                rss = 0
+                rss = anon = 0
                 for q in procs:
                     try:
-                        rss += q.memory_info().rss
+                        mi = q.memory_info()
                     except psutil.Error:
-                        pass
+                        continue
+                    rss += mi.rss
+                    anon += mi.rss - mi.shared  # without file-backed pages (mapped indexes, code)
                 peak[0] = max(peak[0], rss)
+                peak[1] = max(peak[1], anon)
             except psutil.Error:
                 break
             stop.wait(0.1)
@@ -194,6 +198,7 @@ def run_child(stepname: str, **kw) -> dict:
         raise RuntimeError(f"step {stepname} failed:\n{err[-3000:]}")
     result = json.loads(out.strip().splitlines()[-1])
     result["_peak_gib"] = peak[0] / 2**30
+    result["_peak_anon_gib"] = peak[1] / 2**30
     result["_wall"] = wall
     return result
 
@@ -233,6 +238,11 @@ def main() -> None:
     report(results, Path(args.out))
 
 
+def _peak(r: dict) -> str:
+    anon = r.get("_peak_anon_gib")
+    return f"{r['_peak_gib']:.2f}" + (f" ({anon:.2f})" if anon is not None else "")
+
+
 def report(results: dict, out: Path) -> None:
     import matplotlib
 
@@ -250,21 +260,23 @@ def report(results: dict, out: Path) -> None:
         "Corpus: ../shared/corpora/tehrantimes replicated F times with fresh doc ids (gzip JSON Lines "
         "input). Shards of 64 MB of text. Peak memory = highest resident set size of the whole "
         "process tree of the step (Dask scheduler, nannies and workers included), sampled every 0.1 s; "
-        "resident pages of memory-mapped indexes count in it. Query times: warm (second) run, the "
+        "resident pages of memory-mapped indexes count in it (and pages shared by forked index builders count "
+        "once per process); in brackets the same without file-backed pages (RSS - shared), i.e. the "
+        "memory that cannot be dropped. Query times: warm (second) run, the "
         "first run in brackets. Tehran Times items carry no dates, so the timeline counts every "
         "document as undated (it still matches all mentions and gathers all metadata).",
         "",
         "## Ingest (read + shard + index, one process)",
         "",
-        "| size | documents | text MB | tokens | shards | seconds | MB/s | peak GiB |",
+        "| size | documents | text MB | tokens | shards | seconds | MB/s | peak GiB: RSS (anonymous) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for k in keys:
         g = results[k]["ingest"]
         lines.append(f"| {k} | {g['docs']:,} | {g['text_mb']:,.0f} | {g['tokens']:,} | {g['shards']} | "
-                     f"{g['seconds']:.1f} | {g['text_mb'] / g['seconds']:.2f} | {g['_peak_gib']:.2f} |")  # fmt: skip
+                     f"{g['seconds']:.1f} | {g['text_mb'] / g['seconds']:.2f} | {_peak(g)} |")  # fmt: skip
     lines += ["", "## Queries (seconds)", "",
-              "| size | engine | " + " | ".join(QUERIES) + " | peak GiB |",
+              "| size | engine | " + " | ".join(QUERIES) + " | peak GiB: RSS (anonymous) |",
               "|---|---|" + "---:|" * (len(QUERIES) + 1)]  # fmt: skip
     for k in keys:
         for eng in ("local", "dask", "memory"):
@@ -276,7 +288,7 @@ def report(results: dict, out: Path) -> None:
                 s = r[q]["seconds"]
                 cells.append(f"{s[-1]:.2f} ({s[0]:.2f})")
             label = {"local": "sharded, local", "dask": "Dask LocalCluster (2 workers)", "memory": "in-memory engine"}[eng]
-            lines.append(f"| {k} | {label} | " + " | ".join(cells) + f" | {r['_peak_gib']:.2f} |")
+            lines.append(f"| {k} | {label} | " + " | ".join(cells) + f" | {_peak(r)} |")
     lines += ["", "Hits: " + "; ".join(
         f"{k}: putin {results[k]['local']['kwic putin']['rows']:,}, iran {results[k]['local']['kwic iran']['rows']:,}, "
         f"{results[k]['local']['cooc sentence (20 actors)']['rows']} pairs over "
