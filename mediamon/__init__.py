@@ -14,6 +14,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 # Public name -> module. Resolved lazily so `import mediamon` stays cheap and side-effect free.
+# No module is named like a function it exports (kwic lives in concordance.py, timeline in
+# timelines.py, index in tokenindex.py): importing a submodule binds its name on the package, which
+# would shadow the function of the same name.
 _EXPORTS: dict[str, str] = {
     "Corpus": "corpus",
     "read_corpus": "readers",
@@ -26,14 +29,14 @@ _EXPORTS: dict[str, str] = {
     "read_actors": "actors",
     "mentions": "actors",
     "Mentions": "actors",
-    "kwic": "kwic",
-    "Kwic": "kwic",
+    "kwic": "concordance",
+    "Kwic": "concordance",
     "cooccurrence": "cooc",
     "Cooc": "cooc",
     "collocates": "cooc",
     "Collocates": "cooc",
-    "timeline": "timeline",
-    "Timeline": "timeline",
+    "timeline": "timelines",
+    "Timeline": "timelines",
     "plot_timeline": "plot",
     "plot_cooc_heatmap": "plot",
     "plot_network": "plot",
@@ -42,6 +45,9 @@ _EXPORTS: dict[str, str] = {
     "run_report": "report",
     "ReportRun": "report",
     "MediamonError": "errors",
+    "ingest": "store",
+    "open_store": "store",
+    "ShardedCorpus": "store",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -40,6 +40,7 @@ import yaml
 from . import display
 from .errors import ActorFileError, InputError, NotFoundError
 from .text import query_forms
+from .routing import accepts_store
 
 if TYPE_CHECKING:
     from .corpus import Corpus
@@ -411,6 +412,7 @@ class Mentions:
         )
 
 
+@accepts_store
 def mentions(corpus: Corpus, actors: ActorSet | str | os.PathLike[str]) -> Mentions:
     """Find every mention of every actor in *corpus*.
 

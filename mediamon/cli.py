@@ -132,7 +132,7 @@ def _add_kwic(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_kwic(args: argparse.Namespace) -> int:
-    from .kwic import kwic
+    from .concordance import kwic
     from .readers import read_corpus
 
     corpus = read_corpus(args.source)
@@ -214,7 +214,7 @@ def _add_timeline(sub: argparse._SubParsersAction) -> None:
 
 def _run_timeline(args: argparse.Namespace) -> int:
     from .readers import read_corpus
-    from .timeline import timeline
+    from .timelines import timeline
 
     corpus = read_corpus(args.source)
     result = timeline(corpus, args.actors, freq=args.freq, by=args.by)

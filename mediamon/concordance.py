@@ -18,6 +18,7 @@ from .actors import Actor, ActorSet, alias_spans, longest_matches, resolve_actor
 from .errors import InputError, PatternError, one_of
 from .tokenindex import Match, TokenIndex
 from .tokenindex import index as build_index
+from .routing import accepts_store
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -200,6 +201,7 @@ def _case_filter(
     return keep
 
 
+@accepts_store
 def kwic(
     corpus: Corpus,
     pattern: str | Sequence[str] | Actor,

@@ -51,6 +51,7 @@ import scipy.sparse as sp
 
 from . import assoc, display
 from .errors import InputError, NotFoundError, one_of
+from .routing import accepts_store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -449,6 +450,7 @@ def _plain(v: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 # cooccurrence()
 # ---------------------------------------------------------------------------------------------
+@accepts_store
 def cooccurrence(
     corpus: Corpus,
     actors: Any,
@@ -756,6 +758,7 @@ def _node_spans(idx: TokenIndex, node: Any, match: str, call: str) -> tuple[np.n
     )
 
 
+@accepts_store
 def collocates(
     corpus: Corpus,
     node: str | Sequence[str] | Any,

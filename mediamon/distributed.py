@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 
     from .actors import ActorSet, Mentions
     from .cooc import Collocates, Cooc
-    from .kwic import Kwic
+    from .concordance import Kwic
     from .store import ShardedCorpus
-    from .timeline import Timeline
+    from .timelines import Timeline
 
 log = logging.getLogger(__name__)
 

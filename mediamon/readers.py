@@ -760,7 +760,9 @@ def read_corpus(
     Returns
     -------
     Corpus
-        ``docs`` with ``doc_id``, ``text`` (decoded, BOM and NULs removed, newlines as ``\\n``),
+        A folder written by :func:`mediamon.ingest` (a sharded store) is opened as a
+        :class:`~mediamon.store.ShardedCorpus` instead, which every analysis function accepts.
+        Otherwise ``docs`` with ``doc_id``, ``text`` (decoded, BOM and NULs removed, newlines as ``\\n``),
         ``title``, ``date`` (UTC or NaT), ``source``, ``url``, ``dateline``, ``license``,
         ``body_start``, ``body_end``, ``date_raw``, ``editor_code``, ``license_text`` and every other
         column of the data; ``manifest`` with one row per discovered item (see :data:`REASONS`).
@@ -786,6 +788,11 @@ def read_corpus(
     >>> c.manifest_counts()
     {'loaded': 1, 'rejected': 0, 'skipped': 0, 'discovered': 1}
     """
+    if isinstance(source, (str, os.PathLike)):
+        from .store import is_store, open_store
+
+        if is_store(source):  # the same notebook runs on a sample file or on a sharded store
+            return open_store(source)  # type: ignore[return-value]
     t0 = time.perf_counter()
     if format is not None and format not in FORMATS:
         raise one_of("read_corpus()", "format", format, FORMATS)

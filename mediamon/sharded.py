@@ -32,7 +32,7 @@ Collocates
     cheap map), and the measures are computed once on the summed counts.
 Timeline
     Mentions (as above) and the documents' metadata (dates, outlet; no text) are gathered and the
-    engine's :func:`mediamon.timeline.timeline` counts them once, so periods, shares and undated
+    engine's :func:`mediamon.timelines.timeline` counts them once, so periods, shares and undated
     documents are the engine's by construction.
 
 Not (yet) on sharded results: :meth:`Kwic.sort` (no corpus-wide index to read neighbours from) and
@@ -61,8 +61,8 @@ from .store import ShardedCorpus, is_store, open_store
 if TYPE_CHECKING:
     from .actors import ActorSet, Mentions
     from .cooc import Collocates, Cooc
-    from .kwic import Kwic
-    from .timeline import Timeline
+    from .concordance import Kwic
+    from .timelines import Timeline
     from .tokenindex import TokenIndex
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 def task_kwic(store: ShardedCorpus, i: int, pattern: Any, options: dict[str, Any]) -> dict[str, Any]:
     """KWIC rows of shard *i* (shard-local token positions) and the shard's sizes."""
     from .actors import Actor, resolve_actors
-    from .kwic import kwic as kwic_one
+    from .concordance import kwic as kwic_one
 
     ix = _shard_index(store, i)
     actors = options.get("actors")
@@ -183,8 +183,8 @@ def kwic(
     tasks (default: in this process; :mod:`mediamon.distributed` passes a Dask one).
     """
     from .actors import resolve_actors
-    from .kwic import Kwic
-    from .kwic import kwic as kwic_one
+    from .concordance import Kwic
+    from .concordance import kwic as kwic_one
 
     if isinstance(store, Corpus):
         return kwic_one(store, pattern, match=match, window=window, ignore_case=ignore_case, actors=actors, clip=clip)
@@ -601,7 +601,7 @@ def timeline(
     """:func:`mediamon.timeline` over a sharded corpus (mentions and document metadata gathered from
     the shards, counted once by the engine; module docstring)."""
     from .errors import ColumnError
-    from .timeline import timeline as timeline_one
+    from .timelines import timeline as timeline_one
 
     if isinstance(store, Corpus):
         return timeline_one(store, actors, freq=freq, by=by, pairs=pairs)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import display
 from .errors import ColumnError, InputError
+from .routing import accepts_store
 
 if TYPE_CHECKING:
     from .corpus import Corpus
@@ -110,6 +111,7 @@ def _periods(dates: pd.Series, freq: str, call: str) -> pd.Series:
     return per
 
 
+@accepts_store
 def timeline(
     corpus: Corpus,
     actors: Any = None,

@@ -17,7 +17,7 @@ import mediamon as mm  # noqa: E402
 from mediamon import plot  # noqa: E402
 from mediamon.cooc import collocates, cooccurrence  # noqa: E402
 from mediamon.errors import InputError  # noqa: E402
-from mediamon.timeline import timeline  # noqa: E402
+from mediamon.timelines import timeline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTORS = ROOT / "corpora" / "actors.yaml"
