@@ -518,35 +518,7 @@ def cooccurrence(
         dups = pd.DataFrame({"doc_id": pd.Series(dtype=object), "duplicate_of": pd.Series(dtype=object)})
 
     codes = m["actor"].astype(str).map(code_of).to_numpy(dtype=np.int64)
-    events = None
-    if window is None:
-        unit_col = {"sentence": "sentence", "paragraph": "paragraph", "document": "doc"}[unit]
-        units = m[unit_col].to_numpy(dtype=np.int64)
-        m = m.assign(unit=units)
-        if unit == "sentence":
-            n = int(keep_doc[idx.sent_doc].sum())
-        elif unit == "paragraph":
-            n = int(keep_doc[idx.para_doc].sum())
-        else:
-            n = int(keep_doc.sum())
-        uniq, row = np.unique(units, return_inverse=True)
-        x = sp.csr_matrix(
-            (np.ones(len(units), dtype=np.int64), (row.ravel(), codes)), shape=(len(uniq), k)
-        )
-        x.sum_duplicates()
-        x.data[:] = 1
-        counts = (x.T @ x).toarray().astype(np.int64)
-    else:
-        m = m.assign(unit=-1)
-        events = _window_events(m, codes, window)
-        ea, eb = codes[events["i"].to_numpy()], codes[events["j"].to_numpy()]
-        lo, hi = np.minimum(ea, eb), np.maximum(ea, eb)
-        pair = np.bincount(lo * k + hi, minlength=k * k).reshape(k, k)
-        counts = pair + pair.T
-        np.fill_diagonal(counts, counts.sum(axis=1))
-        n = int(len(events))
-        events = events.assign(a=np.asarray(actor_ids, dtype=object)[ea], b=np.asarray(actor_ids, dtype=object)[eb])
-        m = m.assign(unit=-1)
+    m, counts, n, events = count_pairs(m, codes, actor_ids, idx, keep_doc, unit=unit, window=window)
 
     df = _pairs_table(counts, actor_ids, n, min_count)
     actors_df = pd.DataFrame(records, columns=["id", "name", "kind"])
@@ -567,6 +539,64 @@ def cooccurrence(
         df=df, params=params, actors=actors_df, counts=counts, n=n, duplicates=dups,
         mentions=m, events=events, corpus=corpus,
     )  # fmt: skip
+
+
+def count_pairs(
+    m: pd.DataFrame,
+    codes: np.ndarray,
+    actor_ids: Sequence[str],
+    idx: TokenIndex,
+    keep_doc: np.ndarray,
+    *,
+    unit: str,
+    window: int | None,
+) -> tuple[pd.DataFrame, np.ndarray, int, pd.DataFrame | None]:
+    """The counting core of :func:`cooccurrence` (also run per shard by :mod:`mediamon.sharded`).
+
+    Parameters
+    ----------
+    m
+        Mention rows (``doc``, ``sentence``, ``paragraph``, token positions) of the kept documents.
+    codes
+        Actor number of each row of *m* (positions in *actor_ids*).
+    idx, keep_doc
+        The index of the corpus and which of its documents count (``dedupe``).
+
+    Returns
+    -------
+    (m, counts, n, events)
+        *m* with a ``unit`` column; the ``k × k`` count matrix (``n_ab`` off the diagonal, ``n_a``
+        on it); the number of units; the co-mention events for ``window=N`` (else ``None``).
+    """
+    k = len(actor_ids)
+    if window is None:
+        unit_col = {"sentence": "sentence", "paragraph": "paragraph", "document": "doc"}[unit]
+        units = m[unit_col].to_numpy(dtype=np.int64)
+        m = m.assign(unit=units)
+        if unit == "sentence":
+            n = int(keep_doc[idx.sent_doc].sum())
+        elif unit == "paragraph":
+            n = int(keep_doc[idx.para_doc].sum())
+        else:
+            n = int(keep_doc.sum())
+        # units x actors incidence; every pair count comes from one sparse product
+        uniq, row = np.unique(units, return_inverse=True)
+        x = sp.csr_matrix(
+            (np.ones(len(units), dtype=np.int64), (row.ravel(), codes)), shape=(len(uniq), k)
+        )
+        x.sum_duplicates()
+        x.data[:] = 1
+        return m, (x.T @ x).toarray().astype(np.int64), n, None
+    m = m.assign(unit=-1)
+    events = _window_events(m, codes, window)
+    ea, eb = codes[events["i"].to_numpy()], codes[events["j"].to_numpy()]
+    lo, hi = np.minimum(ea, eb), np.maximum(ea, eb)
+    pair = np.bincount(lo * k + hi, minlength=k * k).reshape(k, k)
+    counts = pair + pair.T
+    np.fill_diagonal(counts, counts.sum(axis=1))
+    names = np.asarray(actor_ids, dtype=object)
+    events = events.assign(a=names[ea], b=names[eb])
+    return m, counts, int(len(events)), events
 
 
 def _window_events(m: pd.DataFrame, codes: np.ndarray, window: int) -> pd.DataFrame:

@@ -51,7 +51,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from . import assoc
 from .corpus import Corpus, empty_manifest
@@ -288,7 +287,7 @@ def task_cooc(
 ) -> dict[str, Any]:
     """Shard *i*'s co-occurrence counts: ``k × k`` matrix, units, mentions per actor, mention rows."""
     from .actors import mentions as mentions_one
-    from .cooc import _window_events
+    from .cooc import count_pairs
 
     ix = _shard_index(store, i)
     corpus = _partial_corpus(store, i, ix, _hit_docs(ix, _alias_queries(actor_set)))
@@ -299,32 +298,7 @@ def task_cooc(
     if keep is not None:
         m = m[keep_doc[m["doc"].to_numpy(dtype=np.int64)]].reset_index(drop=True)
     codes = m["actor"].astype(str).map({a: j for j, a in enumerate(ids)}).to_numpy(dtype=np.int64)
-    events = None
-    if window is None:
-        col = {"sentence": "sentence", "paragraph": "paragraph", "document": "doc"}[unit]
-        units = m[col].to_numpy(dtype=np.int64)
-        m = m.assign(unit=units)
-        if unit == "sentence":
-            n = int(keep_doc[ix.sent_doc].sum())
-        elif unit == "paragraph":
-            n = int(keep_doc[ix.para_doc].sum())
-        else:
-            n = int(keep_doc.sum())
-        uniq, row = np.unique(units, return_inverse=True)
-        x = sp.csr_matrix((np.ones(len(units), dtype=np.int64), (row.ravel(), codes)), shape=(len(uniq), k))
-        x.sum_duplicates()
-        x.data[:] = 1
-        counts = (x.T @ x).toarray().astype(np.int64)
-    else:
-        m = m.assign(unit=-1)
-        events = _window_events(m, codes, window)
-        ea, eb = codes[events["i"].to_numpy()], codes[events["j"].to_numpy()]
-        lo, hi = np.minimum(ea, eb), np.maximum(ea, eb)
-        pair = np.bincount(lo * k + hi, minlength=k * k).reshape(k, k)
-        counts = pair + pair.T
-        np.fill_diagonal(counts, counts.sum(axis=1))
-        n = int(len(events))
-        events = events.assign(a=np.asarray(ids, dtype=object)[ea], b=np.asarray(ids, dtype=object)[eb])
+    m, counts, n, events = count_pairs(m, codes, ids, ix, keep_doc, unit=unit, window=window)
     return {
         "counts": counts, "n": n, "mention_counts": np.bincount(codes, minlength=k).astype(np.int64),
         "df": m, "events": events, "sizes": _sizes(ix), "doc_start": store.shards[i].doc_start,
