@@ -582,6 +582,7 @@ def index(
     sentences: str = "news-en",
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
+    workers: int | None = None,
 ) -> TokenIndex:
     """The token index of *corpus*, built once and reused.
 
@@ -597,6 +598,10 @@ def index(
         environment variable, else memory only). A stale copy is never used.
     progress
         Show a progress bar; ``None`` shows it only in interactive sessions.
+    workers
+        Processes that index batches of documents: ``None`` uses two (forked) for corpora over
+        16 million characters and one otherwise; ``1`` never forks (e.g. in a kernel with threads
+        that must not be forked).
 
     Returns
     -------
@@ -618,7 +623,7 @@ def index(
         if loaded is not None:
             corpus.__dict__[key] = loaded
             return loaded
-    built = build_index(corpus, sentences=sentences, progress=progress)
+    built = build_index(corpus, sentences=sentences, progress=progress, workers=workers)
     if folder is not None:
         try:
             built.save(folder)
