@@ -6,8 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import mediamon
+
+# A busy CI machine must not turn slow example generation into a failure; properties still run in full.
+settings.register_profile("mediamon", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("mediamon")
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO / "corpora"
