@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from . import display
 from .actors import Actor, ActorSet, alias_spans, longest_matches, resolve_actors
 from .errors import InputError, PatternError, one_of
-from .text import codepoints
+from .text import codepoints, split_utf8, utf8_positions
 from .tokenindex import Match, TokenIndex
 from .tokenindex import index as build_index
 from .routing import accepts_store
@@ -312,30 +312,18 @@ def _pieces(
         empty = pa.array([], type=pa.string())
         return empty, empty, empty
     joined = "".join(_slices(texts, doc, left, right))
-    cps = codepoints(joined)
     utf8 = joined.encode("utf-8", "surrogatepass")
-    if len(utf8) == cps.size:  # all ASCII: bytes are characters
-        byte_at = np.arange(cps.size + 1, dtype=np.int64)
+    if len(utf8) == len(joined):  # all ASCII: bytes are characters
+        byte_at = np.arange(len(joined) + 1, dtype=np.int64)
     else:
-        width = np.ones(cps.size, dtype=np.uint8)
-        width += cps >= 0x80
-        width += cps >= 0x800
-        width += cps >= 0x10000
-        byte_at = np.zeros(cps.size + 1, dtype=np.int64)
-        np.cumsum(width, dtype=np.int64, out=byte_at[1:])
+        byte_at = utf8_positions(codepoints(joined))
     win_start = np.concatenate(([0], np.cumsum(right - left)))
     cuts = np.empty(3 * n + 1, dtype=np.int64)
     cuts[0:-1:3] = win_start[:-1]
     cuts[1::3] = win_start[:-1] + (start - left)
     cuts[2::3] = win_start[:-1] + (end - left)
     cuts[-1] = win_start[-1]
-    offsets = byte_at[cuts]
-    large = len(utf8) >= 2**31
-    pieces = pa.Array.from_buffers(
-        pa.large_string() if large else pa.string(),
-        3 * n,
-        [None, pa.py_buffer(offsets if large else offsets.astype(np.int32)), pa.py_buffer(utf8)],
-    )
+    pieces = split_utf8(utf8, byte_at[cuts])
     at = np.arange(0, 3 * n, 3)
     left_ctx = pc.utf8_trim_whitespace(pieces.take(at))
     match = pieces.take(at + 1)

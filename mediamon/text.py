@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import pyarrow as pa
 
 # Character classes (uint8 codes in the class table).
 SPACE, LETTER, DIGIT, MARK, APOS, HYPHEN, PERIOD, COMMA, IGNORE, PUNCT = range(10)
@@ -197,6 +198,30 @@ def tokenize_spans(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts = np.flatnonzero(start_mask)
     ends = np.flatnonzero(end_mask) + 1
     return starts, ends
+
+
+def utf8_positions(cps: np.ndarray) -> np.ndarray:
+    """UTF-8 byte position of every code-point boundary of *cps* (length ``cps.size + 1``)."""
+    out = np.zeros(cps.size + 1, dtype=np.int64)
+    width = np.ones(cps.size, dtype=np.uint8)
+    width += cps >= 0x80
+    width += cps >= 0x800
+    width += cps >= 0x10000
+    np.cumsum(width, dtype=np.int64, out=out[1:])
+    return out
+
+
+def split_utf8(utf8: bytes, cuts: np.ndarray) -> pa.Array:
+    """Arrow strings ``utf8[cuts[i]:cuts[i+1]]`` for consecutive byte *cuts* (no copy of the text).
+
+    *cuts* must start at 0, never decrease, and fall on character boundaries.
+    """
+    large = len(utf8) >= 2**31
+    return pa.Array.from_buffers(
+        pa.large_string() if large else pa.string(),
+        cuts.size - 1,
+        [None, pa.py_buffer(cuts.astype(np.int64 if large else np.int32)), pa.py_buffer(utf8)],
+    )
 
 
 def paragraph_breaks(cps: np.ndarray) -> np.ndarray:

@@ -46,7 +46,16 @@ import pyarrow.compute as pc
 
 from .errors import InputError, PatternError, one_of
 from .sentences import PunktSplitter, after_ok_table
-from .text import char_tables, codepoints, normalize, paragraph_breaks, query_forms, tokenize_spans
+from .text import (
+    char_tables,
+    codepoints,
+    normalize,
+    paragraph_breaks,
+    query_forms,
+    split_utf8,
+    tokenize_spans,
+    utf8_positions,
+)
 
 if TYPE_CHECKING:
     from .corpus import Corpus
@@ -96,21 +105,12 @@ def _index_batch(
     # UTF-8 buffer is used as it is and the tokens are the odd entries.
     utf8 = joined.encode("utf-8", "surrogatepass")
     if n:
-        nbytes = 1 + (cps >= 0x80).astype(np.int32) + (cps >= 0x800) + (cps >= 0x10000)
-        byte_at = np.concatenate(([0], np.cumsum(nbytes, dtype=np.int64)))
-        offsets = np.empty(2 * n + 1, dtype=np.int64)
-        offsets[0] = 0
-        offsets[1::2] = byte_at[starts]
-        offsets[2::2] = byte_at[ends]
-        value_type, offset_type = (
-            (pa.large_string(), np.int64) if len(utf8) >= 2**31 else (pa.string(), np.int32)
-        )
-        pieces_arr = pa.Array.from_buffers(
-            value_type,
-            2 * n,
-            [None, pa.py_buffer(offsets.astype(offset_type)), pa.py_buffer(utf8)],
-        )
-        surfaces = pieces_arr.take(pa.array(np.arange(1, 2 * n, 2)))
+        byte_at = utf8_positions(cps)
+        cuts = np.empty(2 * n + 1, dtype=np.int64)
+        cuts[0] = 0
+        cuts[1::2] = byte_at[starts]
+        cuts[2::2] = byte_at[ends]
+        surfaces = split_utf8(utf8, cuts).take(pa.array(np.arange(1, 2 * n, 2)))
         encoded = surfaces.dictionary_encode()
         raw_codes = encoded.indices.to_numpy(zero_copy_only=False)
         raw_forms = encoded.dictionary.to_pylist()
