@@ -64,31 +64,15 @@ class Kwic:
             keys = ("1R",)
         if self._index is None:
             raise InputError("Kwic.sort(): this concordance has no index attached (it was read from a file).")
-        ix = self._index
-        vocab = np.asarray(ix.vocab + [""], dtype=object)
-        empty = len(ix.vocab)
+        for key in keys:
+            _parse_key(key)
         ts = self.df["token_start"].to_numpy(dtype=np.int64)
         te = self.df["token_end"].to_numpy(dtype=np.int64)
         rows = self.df["_row"].to_numpy() if "_row" in self.df else np.arange(len(self.df))
-        doc = ix.doc[ts] if ts.size else np.zeros(0, np.int32)
-        columns: dict[str, np.ndarray] = {}
-        for key in keys:
-            m = _SORT_KEY.match(key.strip())
-            if not m:
-                raise InputError(
-                    f"Kwic.sort(): key {key!r} is invalid; use 'K' or 'nL'/'nR' such as '1L', '2R'."
-                )
-            if m.group(1) is None:
-                columns[key] = np.asarray([" ".join(vocab[ix.ids[a:b]]) for a, b in zip(ts, te)], dtype=object)
-                continue
-            n = int(m.group(1))
-            if n < 1:
-                raise InputError(f"Kwic.sort(): key {key!r}: positions count from 1.")
-            pos = ts - n if m.group(2).upper() == "L" else te - 1 + n
-            inside = (pos >= 0) & (pos < ix.n_tokens)
-            safe = np.where(inside, pos, 0)
-            inside &= ix.doc[safe] == doc
-            columns[key] = vocab[np.where(inside, ix.ids[safe], empty)]
+        if hasattr(self._index, "sort_columns"):  # a sharded result: keys read from the shard indexes
+            columns = self._index.sort_columns(ts, te, keys)
+        else:
+            columns = sort_columns(self._index, ts, te, keys)
         frame = pd.DataFrame(columns)
         frame["_order"] = rows
         order = frame.sort_values(list(columns) + ["_order"], kind="stable").index.to_numpy()
@@ -119,6 +103,39 @@ class Kwic:
 
     def _repr_html_(self, max_rows: int = 50) -> str:
         return render_html(self, max_rows=max_rows)
+
+
+def _parse_key(key: str) -> tuple[int | None, str | None]:
+    """``(n, "L"|"R")`` for an ``nL``/``nR`` sort key, ``(None, None)`` for the match itself."""
+    m = _SORT_KEY.match(key.strip())
+    if not m:
+        raise InputError(f"Kwic.sort(): key {key!r} is invalid; use 'K' or 'nL'/'nR' such as '1L', '2R'.")
+    if m.group(1) is None:
+        return None, None
+    n = int(m.group(1))
+    if n < 1:
+        raise InputError(f"Kwic.sort(): key {key!r}: positions count from 1.")
+    return n, m.group(2).upper()
+
+
+def sort_columns(ix: TokenIndex, ts: np.ndarray, te: np.ndarray, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    """The sort key columns of :meth:`Kwic.sort` for hits ``[ts, te)`` of index *ix*: the matching
+    form at each key's position ("" outside the hit's document)."""
+    vocab = np.asarray(ix.vocab + [""], dtype=object)
+    empty = len(ix.vocab)
+    doc = ix.doc[ts] if ts.size else np.zeros(0, np.int32)
+    columns: dict[str, np.ndarray] = {}
+    for key in keys:
+        n, side = _parse_key(key)
+        if n is None:
+            columns[key] = np.asarray([" ".join(vocab[ix.ids[a:b]]) for a, b in zip(ts, te)], dtype=object)
+            continue
+        pos = ts - n if side == "L" else te - 1 + n
+        inside = (pos >= 0) & (pos < ix.n_tokens)
+        safe = np.where(inside, pos, 0)
+        inside &= ix.doc[safe] == doc
+        columns[key] = vocab[np.where(inside, ix.ids[safe], empty)]
+    return columns
 
 
 def _flat(text: object) -> str:

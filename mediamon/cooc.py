@@ -369,7 +369,8 @@ class Cooc:
                     f"{sorted(ids)[:20]}."
                 )
         m = self.mentions
-        docs = self.corpus.docs if self.corpus is not None else None
+        sharded = hasattr(self.corpus, "doc_texts")  # a sharded result: texts and spans from the shards
+        docs = self.corpus.docs if self.corpus is not None and not sharded else None
         if self.params.get("window"):
             ev = self.events
             sel = ((ev["a"] == a) & (ev["b"] == b)) | ((ev["a"] == b) & (ev["b"] == a))
@@ -396,16 +397,24 @@ class Cooc:
             first = pd.DataFrame(np.where(a_first[:, None], fa.to_numpy(), fb.to_numpy()), columns=fa.columns)
             second = pd.DataFrame(np.where(a_first[:, None], fb.to_numpy(), fa.to_numpy()), columns=fa.columns)
             unit_ids = both
-            idx = _index(self.corpus)
-            t0, t1 = _unit_spans(idx, self.params["unit"], both.astype(np.int64))
-            span_start = idx.start[t0].astype(np.int64) if len(both) else np.zeros(0, np.int64)
-            span_end = idx.end[t1].astype(np.int64) if len(both) else np.zeros(0, np.int64)
+            if sharded:
+                at = first["token_start"].to_numpy(dtype=np.int64)
+                span_start, span_end = self.corpus.unit_spans(self.params["unit"], at)
+            else:
+                idx = _index(self.corpus)
+                t0, t1 = _unit_spans(idx, self.params["unit"], both.astype(np.int64))
+                span_start = idx.start[t0].astype(np.int64) if len(both) else np.zeros(0, np.int64)
+                span_end = idx.end[t1].astype(np.int64) if len(both) else np.zeros(0, np.int64)
             extend = False
         rows = []
         texts = docs["text"].to_numpy() if docs is not None else None
+        row_texts = self.corpus.doc_texts(first["token_start"].to_numpy(dtype=np.int64)) if sharded else None
         for k in range(len(unit_ids)):
             f, s = first.iloc[k], second.iloc[k]
-            text = texts[int(f["doc"])] if texts is not None else ""
+            if row_texts is not None:
+                text = row_texts[k]
+            else:
+                text = texts[int(f["doc"])] if texts is not None else ""
             fs, fe, ss, se = (int(f["char_start"]), int(f["char_end"]), int(s["char_start"]), int(s["char_end"]))
             us, ue = int(span_start[k]), int(span_end[k])
             if extend:  # a window event: show context around the two mentions

@@ -231,19 +231,7 @@ class Corpus:
         A date without a time as *end* covers that whole day, so ``between("2021-01-01",
         "2021-12-31")`` is the year 2021.
         """
-        dates = self.docs["date"]
-        keep = np.array(dates.notna(), dtype=bool)
-        if start is not None:
-            keep &= (dates >= _utc(start)).fillna(False).to_numpy(dtype=bool)
-        if end is not None:
-            stop = _utc(end)
-            if stop == stop.normalize() and not _has_time(end):
-                keep &= (dates < stop + pd.Timedelta(days=1)).fillna(False).to_numpy(dtype=bool)
-            else:
-                keep &= (dates <= stop).fillna(False).to_numpy(dtype=bool)
-        undated = int(dates.isna().sum())
-        if undated:
-            log.info("Corpus.between(): %d undated documents left out", undated)
+        keep = between_mask(self.docs["date"], start, end, call="Corpus.between()")
         return self._derive(self.docs[keep], f"between({start},{end})")
 
     def sample(self, n: int, *, seed: int = 0) -> Corpus:
@@ -313,16 +301,33 @@ class Corpus:
         )
 
 
+def between_mask(dates: pd.Series, start: object, end: object, *, call: str = "Corpus.between()") -> np.ndarray:
+    """Which *dates* lie in ``[start, end]`` (UTC; undated never; a date-only *end* covers its day)."""
+    keep = np.array(dates.notna(), dtype=bool)
+    if start is not None:
+        keep &= (dates >= _utc(start, call)).fillna(False).to_numpy(dtype=bool)
+    if end is not None:
+        stop = _utc(end, call)
+        if stop == stop.normalize() and not _has_time(end):
+            keep &= (dates < stop + pd.Timedelta(days=1)).fillna(False).to_numpy(dtype=bool)
+        else:
+            keep &= (dates <= stop).fillna(False).to_numpy(dtype=bool)
+    undated = int(dates.isna().sum())
+    if undated:
+        log.info("%s: %d undated documents left out", call, undated)
+    return keep
+
+
 def _has_time(value: object) -> bool:
     if isinstance(value, str):
         return any(ch in value for ch in "T:")
     return isinstance(value, pd.Timestamp) and value != value.normalize()
 
 
-def _utc(value: object) -> pd.Timestamp:
+def _utc(value: object, call: str = "Corpus.between()") -> pd.Timestamp:
     ts = pd.Timestamp(value)
     if pd.isna(ts):
-        raise InputError(f"Corpus.between(): {value!r} is not a date.")
+        raise InputError(f"{call}: {value!r} is not a date.")
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 

@@ -35,9 +35,17 @@ Timeline
     engine's :func:`mediamon.timelines.timeline` counts them once, so periods, shares and undated
     documents are the engine's by construction.
 
-Not (yet) on sharded results: :meth:`Kwic.sort` (no corpus-wide index to read neighbours from) and
-:meth:`Cooc.evidence` (needs the corpus text); run them on one shard (``store.shard(i)``) or on the
-in-memory corpus.
+Views
+    A view (``store.between(...)``, ``filter``, ``sample``, ``head``) selects rows per shard. Each
+    task drops the results of the other documents and renumbers what is left as if the shard held
+    only the selected documents (:class:`ShardView`: a document's tokens, sentences and paragraphs
+    move down by the counts of the dropped documents before it); the shards' sizes are those of the
+    selection, so the combination above gives the engine's numbers on the same selection in memory.
+Sorting and evidence
+    A KWIC or co-occurrence result keeps a :class:`ShardedTokens` in place of the corpus index: it
+    maps a global token position back to its shard and shard-local position, so :meth:`Kwic.sort`
+    reads the neighbouring forms from the shard indexes and :meth:`Cooc.evidence` reads the unit
+    spans and the texts of the documents behind a count from the shards (only those documents).
 """
 
 from __future__ import annotations
@@ -114,6 +122,155 @@ def _sizes(ix: TokenIndex) -> dict[str, int]:
     return {"tokens": ix.n_tokens, "sents": ix.n_sents, "paras": ix.n_paras, "docs": ix.n_docs}
 
 
+def _exclusive_cumsum(x: np.ndarray) -> np.ndarray:
+    out = np.zeros(x.size, dtype=np.int64)
+    if x.size > 1:
+        np.cumsum(x[:-1], out=out[1:])
+    return out
+
+
+class ShardView:
+    """Shard *i* of a store as the view selects it: which documents count, and their renumbering.
+
+    For a shard document ``d`` of the view, a shard-local token position ``t`` becomes
+    ``t - tok_shift[d]``, a sentence ``s - sent_shift[d]``, a paragraph ``p - para_shift[d]`` and
+    the document ``doc_new[d]``: the numbers an index of the selected documents alone would give
+    (units never span documents). Without a view every shift is 0.
+    """
+
+    def __init__(self, store: ShardedCorpus, i: int, ix: TokenIndex) -> None:
+        n = ix.n_docs
+        rows = store.shard_rows(i)
+        self.all = rows is None
+        self.keep = np.ones(n, dtype=bool)
+        if rows is not None:
+            self.keep[:] = False
+            self.keep[np.asarray(rows, dtype=np.int64)] = True
+        self.rows = np.flatnonzero(self.keep)
+        self.doc_new = np.cumsum(self.keep, dtype=np.int64) - 1
+        doc_first = np.asarray(ix.doc_offsets[:-1], dtype=np.int64)
+        if self.all:
+            zero = np.zeros(n, dtype=np.int64)
+            self.tok_shift = self.sent_shift = self.para_shift = zero
+            self.sizes = _sizes(ix)
+        else:
+            k = self.keep.astype(np.int64)
+            ntok = np.diff(np.asarray(ix.doc_offsets, dtype=np.int64))
+            nsent = np.bincount(np.asarray(ix.sent_doc, dtype=np.int64), minlength=n).astype(np.int64)
+            npara = np.bincount(np.asarray(ix.para_doc, dtype=np.int64), minlength=n).astype(np.int64)
+            self.tok_shift = doc_first - _exclusive_cumsum(ntok * k)
+            self.sent_shift = _exclusive_cumsum(nsent) - _exclusive_cumsum(nsent * k)
+            self.para_shift = _exclusive_cumsum(npara) - _exclusive_cumsum(npara * k)
+            self.sizes = {"tokens": int((ntok * k).sum()), "sents": int((nsent * k).sum()),
+                          "paras": int((npara * k).sum()), "docs": int(k.sum())}  # fmt: skip
+        #: view-local first token of each selected document (for mapping positions back)
+        self.view_doc_first = (doc_first - self.tok_shift)[self.rows]
+
+    def hit_rows(self, rows: np.ndarray) -> np.ndarray:
+        """*rows* (shard-local documents) that the view selects."""
+        return rows if self.all else rows[self.keep[rows]]
+
+    def mentions(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Mention rows of the selected documents, renumbered (``doc``, ``sentence``, ``paragraph``,
+        ``token_start``/``token_end``)."""
+        if self.all or not len(df):
+            return df
+        doc = df["doc"].to_numpy(dtype=np.int64)
+        df = df[self.keep[doc]].reset_index(drop=True)
+        return self.renumber(df)
+
+    def renumber(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Renumber mention rows that all belong to selected documents."""
+        if self.all or not len(df):
+            return df
+        doc = df["doc"].to_numpy(dtype=np.int64)
+        return df.assign(
+            doc=self.doc_new[doc],
+            sentence=df["sentence"].to_numpy(dtype=np.int64) - self.sent_shift[doc],
+            paragraph=df["paragraph"].to_numpy(dtype=np.int64) - self.para_shift[doc],
+            token_start=df["token_start"].to_numpy(dtype=np.int64) - self.tok_shift[doc],
+            token_end=df["token_end"].to_numpy(dtype=np.int64) - self.tok_shift[doc],
+        )
+
+    def to_shard(self, pos: np.ndarray) -> np.ndarray:
+        """View-local token positions back to shard-local ones."""
+        pos = np.asarray(pos, dtype=np.int64)
+        if self.all or not pos.size:
+            return pos
+        j = np.searchsorted(self.view_doc_first, pos, side="right") - 1
+        return pos + self.tok_shift[self.rows[j]]
+
+
+class ShardedTokens:
+    """Global token positions of a sharded result, mapped back to the shards of its store (view).
+
+    Held by a sharded :class:`~mediamon.concordance.Kwic` (for :meth:`Kwic.sort`) and
+    :class:`~mediamon.cooc.Cooc` (for :meth:`Cooc.evidence`) in place of the corpus index.
+    """
+
+    def __init__(self, store: ShardedCorpus, tokens_before: np.ndarray) -> None:
+        self.store = store
+        self.tokens_before = np.asarray(tokens_before, dtype=np.int64)
+        self._views: dict[int, ShardView] = {}
+
+    def _view(self, k: int) -> ShardView:
+        if k not in self._views:
+            self._views[k] = ShardView(self.store, k, _shard_index(self.store, k))
+        return self._views[k]
+
+    def locate(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(shard, shard-local position)`` of each global token position."""
+        pos = np.asarray(pos, dtype=np.int64)
+        shard = np.searchsorted(self.tokens_before, pos, side="right") - 1
+        local = np.zeros(pos.size, dtype=np.int64)
+        for k in np.unique(shard).tolist():
+            sel = shard == k
+            local[sel] = self._view(k).to_shard(pos[sel] - self.tokens_before[k])
+        return shard, local
+
+    def sort_columns(self, starts: np.ndarray, ends: np.ndarray, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The sort keys of :meth:`Kwic.sort` for hits at global ``[starts, ends)``, per shard."""
+        from .concordance import sort_columns
+
+        out = {key: np.full(len(starts), "", dtype=object) for key in keys}
+        shard, local_start = self.locate(starts)
+        local_end = local_start + (np.asarray(ends, dtype=np.int64) - np.asarray(starts, dtype=np.int64))
+        for k in np.unique(shard).tolist():
+            sel = np.flatnonzero(shard == k)
+            cols = sort_columns(_shard_index(self.store, k), local_start[sel], local_end[sel], keys)
+            for key in keys:
+                out[key][sel] = cols[key]
+        return out
+
+    def unit_spans(self, unit: str, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Character span (in its document) of the *unit* holding each global token position."""
+        from .cooc import _unit_spans
+
+        start = np.zeros(len(pos), dtype=np.int64)
+        end = np.zeros(len(pos), dtype=np.int64)
+        shard, local = self.locate(pos)
+        for k in np.unique(shard).tolist():
+            sel = np.flatnonzero(shard == k)
+            ix = _shard_index(self.store, k)
+            at = local[sel]
+            units = {"sentence": ix.sent, "paragraph": ix.para, "document": ix.doc}[unit][at].astype(np.int64)
+            t0, t1 = _unit_spans(ix, unit, units)
+            start[sel], end[sel] = ix.start[t0], ix.end[t1]
+        return start, end
+
+    def doc_texts(self, pos: np.ndarray) -> list[str]:
+        """The text of the document holding each global token position (reads only those documents)."""
+        out = [""] * len(pos)
+        shard, local = self.locate(pos)
+        for k in np.unique(shard).tolist():
+            sel = np.flatnonzero(shard == k)
+            doc = np.asarray(_shard_index(self.store, k).doc[local[sel]], dtype=np.int64)
+            texts = self.store.shard(k, rows=doc, with_index=False).column_values("text")
+            for j, d in zip(sel.tolist(), doc.tolist()):
+                out[j] = texts[d]
+        return out
+
+
 def _hit_docs(ix: TokenIndex, queries: Sequence[tuple[str, str]]) -> np.ndarray:
     """Shard-local rows of documents holding any of the (pattern, match) queries (a superset of hits)."""
     rows = [ix.doc[ix.find(p, match=m)[0]] for p, m in queries]
@@ -159,9 +316,20 @@ def task_kwic(store: ShardedCorpus, i: int, pattern: Any, options: dict[str, Any
     else:
         pats = [pattern] if isinstance(pattern, str) else list(pattern)
         queries = [(p, options.get("match", "fixed")) for p in pats]
+    view = ShardView(store, i, ix)
+    # the engine cuts context from every hit's text, so documents with hits outside a view are read too
     corpus = _partial_corpus(store, i, ix, _hit_docs(ix, queries))
     result = kwic_one(corpus, pattern, **options)
-    return {"df": result.df, "params": result.params, "sizes": _sizes(ix)}
+    df, params = result.df, result.params
+    if not view.all and len(df):
+        ts = df["token_start"].to_numpy(dtype=np.int64)
+        doc = np.asarray(ix.doc[ts], dtype=np.int64)
+        ok = view.keep[doc]
+        df = df[ok].reset_index(drop=True)
+        shift = view.tok_shift[doc[ok]]
+        df = df.assign(token_start=df["token_start"].to_numpy(np.int64) - shift,
+                       token_end=df["token_end"].to_numpy(np.int64) - shift)  # fmt: skip
+    return {"df": df, "params": params, "sizes": view.sizes}
 
 
 def kwic(
@@ -202,7 +370,7 @@ def kwic(
     df = _concat(frames)
     params = dict(parts[0]["params"]) if parts else {"pattern": pattern}
     params.update(corpus=store.fingerprint, shards=store.n_shards)
-    return Kwic(df=df, params=params, _index=None)
+    return Kwic(df=df, params=params, _index=ShardedTokens(store, tok))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,8 +381,10 @@ def task_mentions(store: ShardedCorpus, i: int, actor_set: ActorSet) -> dict[str
     from .actors import mentions as mentions_one
 
     ix = _shard_index(store, i)
-    corpus = _partial_corpus(store, i, ix, _hit_docs(ix, _alias_queries(actor_set)))
-    return {"df": mentions_one(corpus, actor_set).df, "sizes": _sizes(ix), "doc_start": store.shards[i].doc_start}
+    view = ShardView(store, i, ix)
+    corpus = _partial_corpus(store, i, ix, view.hit_rows(_hit_docs(ix, _alias_queries(actor_set))))
+    df = view.mentions(mentions_one(corpus, actor_set).df)
+    return {"df": df, "sizes": view.sizes, "doc_start": int(store.doc_starts[i])}
 
 
 def _globalise_mentions(parts: Sequence[dict[str, Any]]) -> pd.DataFrame:
@@ -264,7 +434,9 @@ def task_doc_digests(store: ShardedCorpus, i: int) -> list[bytes]:
     )  # fmt: skip
     seq = form_hash[np.asarray(ix.ids)] if ix.n_tokens else np.zeros(0, np.uint64)
     off = ix.doc_offsets
-    return [hashlib.blake2b(seq[off[d] : off[d + 1]].tobytes(), digest_size=16).digest() for d in range(ix.n_docs)]
+    rows = store.shard_rows(i)
+    docs = range(ix.n_docs) if rows is None else np.asarray(rows, dtype=np.int64).tolist()
+    return [hashlib.blake2b(seq[off[d] : off[d + 1]].tobytes(), digest_size=16).digest() for d in docs]
 
 
 def _dedupe(store: ShardedCorpus, executor: Any) -> tuple[np.ndarray, pd.DataFrame]:
@@ -290,18 +462,25 @@ def task_cooc(
     from .cooc import count_pairs
 
     ix = _shard_index(store, i)
-    corpus = _partial_corpus(store, i, ix, _hit_docs(ix, _alias_queries(actor_set)))
+    view = ShardView(store, i, ix)
+    corpus = _partial_corpus(store, i, ix, view.hit_rows(_hit_docs(ix, _alias_queries(actor_set))))
     m = mentions_one(corpus, actor_set).df
     ids = actor_set.ids
     k = len(ids)
-    keep_doc = np.ones(ix.n_docs, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-    if keep is not None:
+    keep_doc = view.keep.copy()
+    if keep is not None:  # dedupe: over the view's documents of this shard
+        keep_doc[view.rows] &= np.asarray(keep, dtype=bool)
+    if keep is not None or not view.all:
         m = m[keep_doc[m["doc"].to_numpy(dtype=np.int64)]].reset_index(drop=True)
     codes = m["actor"].astype(str).map({a: j for j, a in enumerate(ids)}).to_numpy(dtype=np.int64)
     m, counts, n, events = count_pairs(m, codes, ids, ix, keep_doc, unit=unit, window=window)
+    if not view.all and len(m):
+        m = view.renumber(m)
+        if window is None:
+            m["unit"] = m[{"sentence": "sentence", "paragraph": "paragraph", "document": "doc"}[unit]]
     return {
         "counts": counts, "n": n, "mention_counts": np.bincount(codes, minlength=k).astype(np.int64),
-        "df": m, "events": events, "sizes": _sizes(ix), "doc_start": store.shards[i].doc_start,
+        "df": m, "events": events, "sizes": view.sizes, "doc_start": int(store.doc_starts[i]),
     }  # fmt: skip
 
 
@@ -318,8 +497,8 @@ def cooccurrence(
     """:func:`mediamon.cooccurrence` over a sharded corpus: summed counts, measures computed once.
 
     The result's ``df``, ``counts``, ``n``, ``actors``, ``duplicates``, ``mentions`` and ``events``
-    equal the engine's on the whole corpus. ``Cooc.evidence`` is not available on it (it needs the
-    text of every unit): call the engine on ``store.shard(i)`` or on an in-memory corpus for that.
+    equal the engine's on the whole corpus (or view). ``Cooc.evidence`` reads the units behind a
+    count from the shards (only the documents behind it).
     """
     from .actors import resolve_actors
     from .cooc import UNITS, Cooc, _pairs_table
@@ -379,6 +558,7 @@ def cooccurrence(
                 e = e.assign(i=e["i"] + rows_before[j], j=e["j"] + rows_before[j])
             ev.append(e)
         events = _concat(ev)
+    tokens = _offsets(parts, "tokens")
     df = _pairs_table(counts, ids, n, min_count)
     actors_df = pd.DataFrame([{"id": a.id, "name": a.name, "kind": a.kind} for a in actor_set],
                              columns=["id", "name", "kind"])  # fmt: skip
@@ -391,7 +571,7 @@ def cooccurrence(
         "shards": store.n_shards,
     }  # fmt: skip
     return Cooc(df=df, params=params, actors=actors_df, counts=counts, n=n, duplicates=dups,
-                mentions=m, events=events, corpus=None)  # fmt: skip
+                mentions=m, events=events, corpus=ShardedTokens(store, tokens))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,8 +585,8 @@ class _Spans:
 
 
 def task_sizes(store: ShardedCorpus, i: int) -> dict[str, int]:
-    """Tokens, sentences, paragraphs and documents of shard *i*."""
-    return _sizes(_shard_index(store, i))
+    """Tokens, sentences, paragraphs and documents of shard *i* (of the view)."""
+    return ShardView(store, i, _shard_index(store, i)).sizes
 
 
 def task_window_counts(
@@ -416,19 +596,37 @@ def task_window_counts(
     from .cooc import collocates as colloc_one
 
     ix = _shard_index(store, i)
+    view = ShardView(store, i, ix)
     corpus = _partial_corpus(store, i, ix, np.zeros(0, np.int64))
+    if not view.all:
+        if isinstance(node, _Spans):  # view-local positions back to the shard's
+            ts = view.to_shard(node.df["token_start"].to_numpy(np.int64))
+            te = ts + (node.df["token_end"].to_numpy(np.int64) - node.df["token_start"].to_numpy(np.int64))
+        else:
+            from .cooc import _node_spans
+
+            ts, te, _ = _node_spans(ix, node, match, "collocates()")
+            ok = view.keep[np.asarray(ix.doc[ts], dtype=np.int64)] if ts.size else np.zeros(0, bool)
+            ts, te = ts[ok], te[ok]
+        node = _Spans(pd.DataFrame({"token_start": np.asarray(ts, np.int64), "token_end": np.asarray(te, np.int64)}))
     r = colloc_one(corpus, node, window=window, measure="n_ab", min_count=0, stopwords=None,
                    punctuation=True, match=match)  # fmt: skip
-    return {"df": r.df[["collocate", "left", "right"]], "hits": int(r.params["hits"]), "tokens": ix.n_tokens}
+    return {"df": r.df[["collocate", "left", "right"]], "hits": int(r.params["hits"]), "tokens": view.sizes["tokens"]}
 
 
 def task_form_counts(store: ShardedCorpus, i: int, forms: Sequence[str]) -> np.ndarray:
     """Frequency in shard *i* of each matching form in *forms* (0 when absent)."""
     ix = _shard_index(store, i)
+    view = ShardView(store, i, ix)
     vid = np.fromiter((ix.vocab_id(f) for f in forms), dtype=np.int64, count=len(forms))
     out = np.zeros(len(forms), dtype=np.int64)
     ok = vid >= 0
-    out[ok] = ix.counts[vid[ok]]
+    if view.all:
+        counts = ix.counts
+    else:  # frequencies in the selected documents only
+        ids = np.asarray(ix.ids)[view.keep[np.asarray(ix.doc, dtype=np.int64)]]
+        counts = np.bincount(ids, minlength=len(ix.vocab)).astype(np.int64)
+    out[ok] = counts[vid[ok]]
     return out
 
 

@@ -49,7 +49,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -62,8 +62,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import display
-from .corpus import MANIFEST_COLUMNS, STATUSES, Corpus, empty_manifest
-from .errors import InputError, MediamonError
+from .corpus import MANIFEST_COLUMNS, STATUSES, Corpus, between_mask, empty_manifest
+from .errors import ColumnError, InputError, MediamonError
 
 if TYPE_CHECKING:
     from .tokenindex import TokenIndex
@@ -158,15 +158,35 @@ class ShardedCorpus:
 
     Document ``doc`` numbers in results are global rows: shard *i*'s first document is row
     ``store.shards[i].doc_start``, exactly its row in ``read_corpus(source)``.
+
+    Views
+        :meth:`between`, :meth:`filter`, :meth:`sample` and :meth:`head` return a *view*: the same
+        shards on disk and a selection of rows per shard held in memory, decided from the
+        documents' metadata only (no text is read). Every analysis of :mod:`mediamon.sharded` and
+        :mod:`mediamon.distributed` honours it: documents outside the view do not count (units
+        ``n``, mentions, KWIC rows, timelines), and ``doc``, ``sentence``, ``paragraph`` and token
+        numbers are those the single-corpus engine gives on the same selection in memory
+        (``corpus.between(...)``), as if the view had been indexed in one piece. ``len(view)``,
+        :attr:`docs`, :meth:`metadata`, :meth:`summary`, :meth:`to_corpus` and :meth:`text_of`
+        honour it too; :meth:`shard` and iteration always give whole shards.
     """
 
     path: Path
     meta: dict[str, Any]
+    #: Per shard, the selected shard-local rows (sorted) of a view; ``None``: every document.
+    rows: tuple[np.ndarray, ...] | None = None
+    #: The view's label (``name|between(...)``); ``None``: the store's name.
+    label: str | None = None
 
     # -- description --------------------------------------------------------------------------
     @property
     def name(self) -> str:
-        return str(self.meta.get("name") or self.path.name)
+        return self.label or str(self.meta.get("name") or self.path.name)
+
+    @property
+    def is_view(self) -> bool:
+        """True when only some documents of the store are selected (see *Views*)."""
+        return self.rows is not None
 
     @cached_property
     def shards(self) -> tuple[ShardInfo, ...]:
@@ -177,30 +197,123 @@ class ShardedCorpus:
         return len(self.meta["shards"])
 
     def __len__(self) -> int:
-        return int(self.meta["n_docs"])
+        if self.rows is None:
+            return int(self.meta["n_docs"])
+        return int(sum(r.size for r in self.rows))
 
     @property
     def doc_starts(self) -> np.ndarray:
-        """Global row of each shard's first document, plus the total (length ``n_shards + 1``)."""
-        return np.asarray([s.doc_start for s in self.shards] + [len(self)], dtype=np.int64)
+        """Global row of each shard's first (selected) document, plus the total (``n_shards + 1``)."""
+        if self.rows is None:
+            return np.asarray([s.doc_start for s in self.shards] + [len(self)], dtype=np.int64)
+        return np.concatenate(([0], np.cumsum([r.size for r in self.rows]))).astype(np.int64)
+
+    def shard_rows(self, i: int) -> np.ndarray | None:
+        """The shard-local rows of shard *i* in this view (sorted), or ``None`` for all of them."""
+        return None if self.rows is None else self.rows[i]
 
     @cached_property
     def fingerprint(self) -> str:
-        """A hash of the shard fingerprints: equal stores (same documents, same sharding) share it."""
+        """A hash of the shard fingerprints (and of a view's rows): equal stores or views share it."""
         h = hashlib.blake2b(digest_size=16)
         for s in self.shards:
             h.update(f"{s.n_docs}:{s.fingerprint};".encode())
+        if self.rows is not None:
+            for r in self.rows:
+                h.update(b"\x1e" + np.ascontiguousarray(r, dtype=np.int64).tobytes())
         return h.hexdigest()
 
     def __repr__(self) -> str:
         return f"<ShardedCorpus {self.name!r}: {len(self):,} documents in {self.n_shards} shards at {self.path}>"
 
     def __getstate__(self) -> dict[str, Any]:  # ship only the description (Dask), never cached data
-        return {"path": self.path, "meta": self.meta}
+        return {"path": self.path, "meta": self.meta, "rows": self.rows, "label": self.label}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         object.__setattr__(self, "path", state["path"])
         object.__setattr__(self, "meta", state["meta"])
+        object.__setattr__(self, "rows", state.get("rows"))
+        object.__setattr__(self, "label", state.get("label"))
+
+    # -- views (Corpus's structural methods) --------------------------------------------------
+    def _view(self, keep: np.ndarray, what: str) -> ShardedCorpus:
+        """The view keeping the documents of this one where *keep* (over ``len(self)``) is true."""
+        keep = np.asarray(keep, dtype=bool)
+        starts = self.doc_starts
+        rows = []
+        for i in range(self.n_shards):
+            mine = self.shard_rows(i)
+            if mine is None:
+                mine = np.arange(self.shards[i].n_docs, dtype=np.int64)
+            rows.append(np.asarray(mine, dtype=np.int64)[keep[starts[i] : starts[i + 1]]])
+        return ShardedCorpus(self.path, self.meta, rows=tuple(rows), label=f"{self.name}|{what}")
+
+    @cached_property
+    def docs(self) -> pd.DataFrame:
+        """The documents' metadata in order: every column of ``Corpus.docs`` but ``text``.
+
+        Read once from the shards (memory grows with the number of documents, not with their
+        text). The texts stay on disk: use :meth:`text_of` for one document, or the analyses.
+        """
+        return self.metadata()
+
+    def filter(
+        self,
+        mask: pd.Series | np.ndarray | Callable[[pd.DataFrame], Any] | None = None,
+        **equals: object,
+    ) -> ShardedCorpus:
+        """A view of the documents selected by a boolean mask or callable, and/or column equality.
+
+        As :meth:`Corpus.filter`, except that a callable receives :attr:`docs` (the metadata,
+        without ``text``): ``store.filter(source="Tehran Times")``, ``store.filter(lambda d:
+        d.title.str.contains("Kazan"))``.
+        """
+        keep = np.ones(len(self), dtype=bool)
+        if mask is not None:
+            value = mask(self.docs) if callable(mask) else mask
+            arr = np.asarray(value, dtype=bool)
+            if arr.shape != (len(self),):
+                raise InputError(f"ShardedCorpus.filter(): mask has shape {arr.shape}; expected ({len(self)},).")
+            keep &= arr
+        if equals:
+            columns = {c for s in self.shards for c in s.dtypes}
+            for column in equals:
+                if column not in columns or column == "text":
+                    raise ColumnError(
+                        f"ShardedCorpus.filter(): column {column!r} not found; metadata columns are "
+                        f"{sorted(columns - {'text'})}."
+                    )
+            meta = self.metadata(list(equals))
+            for column, wanted in equals.items():
+                values = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
+                keep &= meta[column].isin(list(values)).to_numpy(dtype=bool)
+        described = ",".join(f"{k}={v!r}" for k, v in equals.items()) or "mask"
+        return self._view(keep, f"filter({described})")
+
+    def between(self, start: object = None, end: object = None) -> ShardedCorpus:
+        """A view of the documents dated in ``[start, end]`` (UTC), as :meth:`Corpus.between`.
+
+        Undated documents are left out; a date without a time as *end* covers that whole day.
+        """
+        dates = self.metadata(["date"])["date"]
+        keep = between_mask(dates, start, end, call="ShardedCorpus.between()")
+        return self._view(keep, f"between({start},{end})")
+
+    def sample(self, n: int, *, seed: int = 0) -> ShardedCorpus:
+        """A view of *n* documents drawn as :meth:`Corpus.sample` draws them (same rows, same seed)."""
+        if n < 0:
+            raise InputError(f"ShardedCorpus.sample(): n must be >= 0, got {n}.")
+        n = min(n, len(self))
+        rng = np.random.default_rng(seed)
+        keep = np.zeros(len(self), dtype=bool)
+        keep[rng.choice(len(self), size=n, replace=False)] = True
+        return self._view(keep, f"sample({n},seed={seed})")
+
+    def head(self, n: int = 5) -> ShardedCorpus:
+        """A view of the first *n* documents."""
+        keep = np.zeros(len(self), dtype=bool)
+        keep[: max(n, 0)] = True
+        return self._view(keep, f"head({n})")
 
     # -- shards -------------------------------------------------------------------------------
     def _shard_path(self, i: int) -> Path:
@@ -348,11 +461,14 @@ class ShardedCorpus:
         return pd.concat(parts, ignore_index=True, sort=False)
 
     def shard_metadata(self, i: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """Shard *i*'s documents without their text (or just *columns*)."""
+        """Shard *i*'s documents (of this view) without their text (or just *columns*)."""
         pf = pq.ParquetFile(self._check_file(i))
         names = [n for n in pf.schema_arrow.names if n != "text"] if columns is None else list(columns)
         missing = [c for c in names if c not in pf.schema_arrow.names]
         table = pf.read(columns=[c for c in names if c not in missing])
+        rows = self.shard_rows(i)
+        if rows is not None:
+            table = table.take(pa.array(rows, type=pa.int64()))
         df = _restore_dtypes(table.to_pandas(), self.shards[i].dtypes)
         for c in missing:
             df[c] = None
@@ -373,40 +489,59 @@ class ShardedCorpus:
         return man[list(MANIFEST_COLUMNS)]
 
     def manifest_counts(self) -> dict[str, int]:
-        """``discovered``, ``loaded``, ``rejected`` and ``skipped`` counts of the ingest."""
+        """``discovered``, ``loaded``, ``rejected`` and ``skipped`` counts of the ingest (a view keeps
+        the counts of the load it comes from, as a derived Corpus does)."""
         return dict(self.meta["counts"])
 
     def to_corpus(self) -> Corpus:
-        """All documents as one in-memory :class:`Corpus` (with the manifest): for stores that fit."""
-        parts = [self.shard(i, with_index=False).docs for i in range(self.n_shards)]
+        """All documents (of this view) as one in-memory :class:`Corpus` with the manifest: for stores
+        that fit."""
+        parts = []
+        for i in range(self.n_shards):
+            rows = self.shard_rows(i)
+            docs = self.shard(i, rows=rows, with_index=False).docs
+            parts.append(docs if rows is None else docs.iloc[rows])
         docs = pd.concat(parts, ignore_index=True, sort=False) if parts else pd.DataFrame({"doc_id": [], "text": []})
         return Corpus(docs, self.manifest, name=self.name)
 
     def text_of(self, doc_id: str) -> str:
-        """The original text of one document (reads only the shard that holds it)."""
+        """The original text of one document (of this view; reads only the shard that holds it)."""
         for i in range(self.n_shards):
             ids = self.shard_metadata(i, ["doc_id"])["doc_id"].to_numpy(dtype=object)
             hit = np.flatnonzero(ids == doc_id)
             if hit.size:
-                return self.shard(i, rows=hit[:1], with_index=False).docs.at[int(hit[0]), "text"]
+                rows = self.shard_rows(i)
+                row = int(hit[0]) if rows is None else int(rows[hit[0]])
+                return self.shard(i, rows=[row], with_index=False).docs.at[row, "text"]
         raise InputError(f"ShardedCorpus.text_of(): no document with doc_id={doc_id!r}.")
 
     def summary(self) -> dict[str, object]:
-        """Documents, shards, text size and the load counts."""
+        """The keys of :meth:`Corpus.summary` (documents, dated, undated, first and last date,
+        sources, load counts) plus ``shards``, ``text_bytes`` (``None`` for a view) and ``path``.
+
+        Read from the metadata (dates and sources); no text is read.
+        """
+        meta = self.metadata(["date", "source"])
+        dates = meta["date"]
         counts = self.manifest_counts()
         return {
             "documents": len(self),
-            "shards": self.n_shards,
-            "text_bytes": int(sum(s.text_bytes for s in self.shards)),
-            "path": str(self.path),
+            "dated": int(dates.notna().sum()),
+            "undated": int(dates.isna().sum()),
+            "first_date": dates.min() if dates.notna().any() else None,
+            "last_date": dates.max() if dates.notna().any() else None,
+            "sources": meta["source"].value_counts(dropna=False).to_dict(),
             **{f"manifest_{k}": v for k, v in counts.items()},
+            "shards": self.n_shards,
+            "text_bytes": None if self.rows is not None else int(sum(s.text_bytes for s in self.shards)),
+            "path": str(self.path),
         }
 
     def _repr_html_(self) -> str:
         s = self.summary()
         facts = [
             ("documents", f"{s['documents']:,} in {s['shards']} shards"),
-            ("text", f"{s['text_bytes'] / 1e6:,.1f} MB"),
+            ("text", "(a view)" if s["text_bytes"] is None else f"{s['text_bytes'] / 1e6:,.1f} MB"),
             ("store", str(self.path)),
             ("load", f"{s['manifest_discovered']:,} discovered = {s['manifest_loaded']:,} loaded + "
                      f"{s['manifest_rejected']:,} rejected + {s['manifest_skipped']:,} skipped"),

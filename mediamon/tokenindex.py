@@ -606,9 +606,16 @@ def index(
     Returns
     -------
     TokenIndex
+        For a :class:`~mediamon.store.ShardedCorpus` (a store or a view of one): the store itself,
+        after building (or checking) every shard's index on disk beside the shard, one shard at a
+        time (:meth:`~mediamon.store.ShardedCorpus.build_indexes`); the sharded analyses then
+        memory-map them. A notebook's ``mm.index(corpus)`` thus works on both kinds of corpus.
     """
     from .corpus import Corpus
+    from .routing import is_sharded
 
+    if is_sharded(corpus):
+        return corpus.build_indexes(sentences=sentences, progress=progress, workers=workers)  # type: ignore[attr-defined]
     if not isinstance(corpus, Corpus):
         raise InputError(f"index(): expected a Corpus, got {type(corpus).__name__}.")
     key = f"_index_{sentences}"

@@ -90,3 +90,12 @@ def test_scheduler_address_connects_to_a_running_cluster(client, dask_store, sam
     finally:
         distributed.close()
     assert_same(got, ENGINE["kwic"](sample_corpus, "Minnikhanov"), ["df"], "kwic via scheduler address")
+
+
+def test_dask_honours_a_view(client, dask_store, sample_corpus, actors):
+    # the view's rows travel with the store's description; the workers renumber as the local path does
+    view, period = dask_store.between("2015-01-01", "2020-12-31"), sample_corpus.between("2015-01-01", "2020-12-31")
+    got = distributed.cooccurrence(view, actors, client=client)
+    want = ENGINE["cooccurrence"](period, actors)
+    assert_same(got, want, ["df", "actors", "mentions", "counts", "n"], "cooc of a view")
+    assert_same(distributed.kwic(view, "Putin", client=client), ENGINE["kwic"](period, "Putin"), ["df"], "kwic of a view")

@@ -328,7 +328,8 @@ def test_sharded_results_say_where_from(sample_store, actors):
     k = sharded.kwic(sample_store, "Putin")
     assert k.params["corpus"] == sample_store.fingerprint and k.params["shards"] == 4
     c = sharded.cooccurrence(sample_store, actors)
-    assert c.params["shards"] == 4 and c.corpus is None
+    assert c.params["shards"] == 4
+    assert isinstance(c.corpus, sharded.ShardedTokens) and c.corpus.store is sample_store  # for evidence()
     with pytest.raises(mm.MediamonError, match="Mentions"):
         sharded.cooccurrence(sample_store, sharded.mentions(sample_store, actors))
 

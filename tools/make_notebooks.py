@@ -186,7 +186,8 @@ EXPLORE: list[Cell] = [
     '''),
     md("""
     Every document is one row of `news.docs`, a plain pandas DataFrame (`doc_id`, `text`, `title`,
-    `date`, `source`, `url` and any other metadata the files had):
+    `date`, `source`, `url` and any other metadata the files had; on a sharded store, `corpus` set to
+    a store folder, it holds the metadata only and the texts stay on disk):
     """),
     code('''
     summary = news.summary()
@@ -365,7 +366,10 @@ EXPLORE: list[Cell] = [
     * ambiguous dates like `12/01/2024` stay missing with a warning unless you pass
       `dayfirst=True` or `dayfirst=False`;
     * write your own actor list (copy `corpora/actors.yaml`: `id`, `name`, `kind`, `aliases`,
-      optional `patterns` for inflected forms) and set `actors_file`.
+      optional `patterns` for inflected forms) and set `actors_file`;
+    * a year of news or more: convert it once into a sharded store (`mediamon ingest data/news/
+      stores/news`) and set `corpus` to the store folder; every cell above runs unchanged, shard
+      by shard, with the same numbers.
 
     The same notebook runs as an HTML report, e.g.:
 
