@@ -260,6 +260,22 @@ def kwic(
         ``.df`` with columns doc_id, date, source, title, left, match, right, token_start,
         token_end, char_start, char_end, pattern.
     """
+    return _kwic(corpus, pattern, match=match, window=window, ignore_case=ignore_case, actors=actors, clip=clip)
+
+
+def _kwic(
+    corpus: Corpus,
+    pattern: str | Sequence[str] | Actor,
+    *,
+    match: Match = "fixed",
+    window: int | tuple[int, int] = 5,
+    ignore_case: bool = True,
+    actors: ActorSet | str | os.PathLike[str] | None = None,
+    clip: Literal["document", "sentence"] = "document",
+    keep_doc: np.ndarray | None = None,
+) -> Kwic:
+    """:func:`kwic`, keeping only the hits in documents where *keep_doc* is true (for a shard of a
+    store's view: the other documents' texts need not be read)."""
     if match not in ("fixed", "glob", "regex"):
         raise one_of("kwic()", "match", match, ["fixed", "glob", "regex"])
     if clip not in ("document", "sentence"):
@@ -301,6 +317,9 @@ def kwic(
             keep = longest_matches(starts, ends)
             starts, ends = starts[keep], ends[keep]
         label = pattern if isinstance(pattern, str) else " | ".join(patterns)
+    if keep_doc is not None and starts.size:  # hits of the selected documents only (a store's view)
+        ok = np.asarray(keep_doc, dtype=bool)[ix.doc[starts]]
+        starts, ends = starts[ok], ends[ok]
     order = np.argsort(starts, kind="stable")
     starts, ends = starts[order].astype(np.int64), ends[order].astype(np.int64)
     df = _rows(ix, corpus, texts, starts, ends, left_n, right_n, clip, str(label))

@@ -305,7 +305,7 @@ def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 def task_kwic(store: ShardedCorpus, i: int, pattern: Any, options: dict[str, Any]) -> dict[str, Any]:
     """KWIC rows of shard *i* (shard-local token positions) and the shard's sizes."""
     from .actors import Actor, resolve_actors
-    from .concordance import kwic as kwic_one
+    from .concordance import _kwic
 
     ix = _shard_index(store, i)
     actors = options.get("actors")
@@ -317,16 +317,12 @@ def task_kwic(store: ShardedCorpus, i: int, pattern: Any, options: dict[str, Any
         pats = [pattern] if isinstance(pattern, str) else list(pattern)
         queries = [(p, options.get("match", "fixed")) for p in pats]
     view = ShardView(store, i, ix)
-    # the engine cuts context from every hit's text, so documents with hits outside a view are read too
-    corpus = _partial_corpus(store, i, ix, _hit_docs(ix, queries))
-    result = kwic_one(corpus, pattern, **options)
+    corpus = _partial_corpus(store, i, ix, view.hit_rows(_hit_docs(ix, queries)))
+    result = _kwic(corpus, pattern, **options, keep_doc=None if view.all else view.keep)
     df, params = result.df, result.params
     if not view.all and len(df):
-        ts = df["token_start"].to_numpy(dtype=np.int64)
-        doc = np.asarray(ix.doc[ts], dtype=np.int64)
-        ok = view.keep[doc]
-        df = df[ok].reset_index(drop=True)
-        shift = view.tok_shift[doc[ok]]
+        doc = np.asarray(ix.doc[df["token_start"].to_numpy(dtype=np.int64)], dtype=np.int64)
+        shift = view.tok_shift[doc]
         df = df.assign(token_start=df["token_start"].to_numpy(np.int64) - shift,
                        token_end=df["token_end"].to_numpy(np.int64) - shift)  # fmt: skip
     return {"df": df, "params": params, "sizes": view.sizes}

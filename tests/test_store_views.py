@@ -215,3 +215,20 @@ def test_report_notebook_on_a_store_equals_the_in_memory_run(name, params, store
     if name == "actor_report":
         assert len(pd.read_csv(runs["store"].folder / "tables" / "kwic.csv")) > 25
         assert html.count("<mark><bdi>") >= 25
+
+
+def test_view_query_reads_text_only_of_its_documents_with_hits(store, sample_corpus, actors, monkeypatch) -> None:
+    calls = []
+    real = ShardedCorpus.shard
+
+    def spy(self, i, *, rows=None, with_index=True):
+        calls.append(None if rows is None else len(np.asarray(rows)))
+        return real(self, i, rows=rows, with_index=with_index)
+
+    monkeypatch.setattr(ShardedCorpus, "shard", spy)
+    view = store.between("2015-01-01", "2020-12-31")
+    for pattern, opts in (("Putin", {}), ("putin", {"actors": actors}), ("Putin", {"ignore_case": False})):
+        calls.clear()
+        got = mm.kwic(view, pattern, **opts)
+        frames_equal(got.df, mm.kwic(sample_corpus.between("2015-01-01", "2020-12-31"), pattern, **opts).df, pattern)
+        assert None not in calls and sum(calls) == got.df["doc_id"].nunique() > 0  # never a full shard
