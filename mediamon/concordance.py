@@ -282,7 +282,6 @@ def _kwic(
         raise one_of("kwic()", "clip", clip, ["document", "sentence"])
     left_n, right_n = _window(window)
     ix = build_index(corpus)
-    docs = corpus.docs
     texts = corpus.column_values("text")
 
     actor: Actor | None = pattern if isinstance(pattern, Actor) else None

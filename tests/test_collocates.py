@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from nltk.collocations import BigramCollocationFinder
 from nltk.metrics.association import BigramAssocMeasures as BAM

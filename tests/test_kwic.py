@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import nltk
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
