@@ -1,4 +1,6 @@
-"""Actors (people, organisations, places) and their mentions in a corpus.
+"""The actor registry: people, organisations and places, and the names they go by.
+
+Finding their mentions in a corpus is :mod:`mediamon.analysis.mentions`.
 
 An actor list is YAML (or a DataFrame)::
 
@@ -14,7 +16,7 @@ An actor list is YAML (or a DataFrame)::
         - Organization of Islamic Cooperation
         - {alias: OIC, match_case: true}   # only "OIC" in capitals
 
-Matching rules
+Matching rules (applied by :func:`mediamon.mentions`)
     * case-insensitive on the matching form (:func:`mediamon.text.normalize`) unless an alias opts
       into ``match_case``, in which case the original text must equal the alias exactly;
     * possessives count: "Putin’s" is tokenised ``Putin`` + ``’s``, so the alias "Putin" matches;
@@ -30,29 +32,19 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import yaml
 
 from . import display
 from .errors import ActorFileError, InputError, NotFoundError
 from .text import query_forms
-from .routing import accepts_store
-
-if TYPE_CHECKING:
-    from .corpus import Corpus
-    from .tokenindex import TokenIndex
 
 log = logging.getLogger(__name__)
 
 KINDS = ("person", "organisation", "place", "other")
-MENTION_COLUMNS = (
-    "doc_id", "doc", "actor", "alias", "matched", "sentence", "paragraph",
-    "token_start", "token_end", "char_start", "char_end", "date", "source",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -278,188 +270,6 @@ def _actor_from(item: object, *, where: str) -> Actor:
 def resolve_actors(actors: ActorSet | str | os.PathLike[str] | Sequence[Mapping[str, Any]]) -> ActorSet:
     """Accept an ActorSet or anything :func:`read_actors` reads."""
     return actors if isinstance(actors, ActorSet) else read_actors(actors)
-
-
-# ---------------------------------------------------------------------------------------------
-# Matching
-# ---------------------------------------------------------------------------------------------
-def alias_spans(ix: TokenIndex, corpus: Corpus, alias: Alias) -> tuple[np.ndarray, np.ndarray]:
-    """Token spans ``(starts, ends)`` where *alias* occurs."""
-    if alias.is_pattern:
-        starts, ends = ix.find(alias.text, match="glob")
-    else:
-        starts, ends = ix.find(alias.text, match="fixed")
-    if alias.match_case and starts.size:
-        texts = corpus.column_values("text")
-        docs = ix.doc[starts]
-        cs, ce = ix.start[starts], ix.end[ends - 1]
-        # Exact comparison of the original characters, per hit (hits, not tokens).
-        keep = np.fromiter(
-            (texts[d][a:b] == alias.text for d, a, b in zip(docs, cs, ce)), dtype=bool, count=starts.size
-        )
-        starts, ends = starts[keep], ends[keep]
-    return starts, ends
-
-
-def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Indices of the spans kept by leftmost-longest selection (no two kept spans overlap).
-
-    Spans are taken left to right; at one start the longest wins; a span overlapping a kept one is
-    dropped. Containment (the common case) is resolved vectorised; chains of partial overlaps fall
-    back to a loop over the conflicting spans only.
-    """
-    if starts.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((-ends, starts))
-    s, e = starts[order], ends[order]
-    first_at_start = np.ones(s.size, dtype=bool)
-    first_at_start[1:] = s[1:] != s[:-1]
-    order, s, e = order[first_at_start], s[first_at_start], e[first_at_start]
-    reach = np.maximum.accumulate(e)
-    prev_reach = np.concatenate(([np.iinfo(np.int64).min], reach[:-1]))
-    dominated = s < prev_reach
-    partial = dominated & (e > prev_reach)
-    if not partial.any():
-        return np.sort(order[~dominated])
-    keep = []
-    last_end = np.iinfo(np.int64).min
-    for i, (a, b) in enumerate(zip(s.tolist(), e.tolist())):
-        if a >= last_end:
-            keep.append(i)
-            last_end = b
-    return np.sort(order[np.asarray(keep, dtype=np.int64)])
-
-
-def match_actors(corpus: Corpus, actors: ActorSet, ix: TokenIndex | None = None) -> dict[str, np.ndarray]:
-    """Raw mention spans of every actor: arrays actor, alias, token_start, token_end (sorted).
-
-    Longest match across all actors; an ambiguous alias keeps one row per claiming actor (spans
-    identical to a kept span are kept too).
-    """
-    from .tokenindex import index as build_index
-
-    ix = ix if ix is not None else build_index(corpus)
-    labels: list[tuple[str, str]] = []
-    codes, starts, ends = [], [], []
-    for actor in actors:
-        for alias in actor.aliases:
-            s, e = alias_spans(ix, corpus, alias)
-            if s.size:
-                codes.append(np.full(s.size, len(labels), dtype=np.int64))
-                labels.append((actor.id, alias.text))
-                starts.append(s)
-                ends.append(e)
-    if not starts:
-        empty = np.zeros(0, np.int64)
-        return {"actor": np.zeros(0, object), "alias": np.zeros(0, object), "token_start": empty, "token_end": empty}
-    code = np.concatenate(codes)
-    s = np.concatenate(starts).astype(np.int64)
-    e = np.concatenate(ends).astype(np.int64)
-    kept = longest_matches(s, e)
-    span_key = s * (ix.n_tokens + 1) + e
-    kept_keys = np.sort(span_key[kept])
-    at = np.minimum(np.searchsorted(kept_keys, span_key), kept_keys.size - 1)
-    keep = kept_keys[at] == span_key
-    code, s, e = code[keep], s[keep], e[keep]
-    actor_of = np.array([a for a, _ in labels], dtype=object)
-    alias_of = np.array([al for _, al in labels], dtype=object)
-    # One row per (actor, span): an actor matched twice at a span by two aliases counts once.
-    actor_code = pd.factorize(actor_of)[0][code]
-    order = np.lexsort((code, actor_code, s))
-    code, s, e, actor_code = code[order], s[order], e[order], actor_code[order]
-    first = np.ones(s.size, dtype=bool)
-    first[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1]) | (actor_code[1:] != actor_code[:-1])
-    code, s, e = code[first], s[first], e[first]
-    return {"actor": actor_of[code], "alias": alias_of[code], "token_start": s, "token_end": e}
-
-
-@dataclass(frozen=True, eq=False)
-class Mentions:
-    """Every mention of every actor: one row per mention (see :data:`MENTION_COLUMNS`).
-
-    ``sentence`` and ``paragraph`` are global unit numbers of the corpus index (unique across
-    documents); ``char_start``/``char_end`` point into the document's original text, so
-    ``corpus text[char_start:char_end] == matched`` for every row.
-    """
-
-    df: pd.DataFrame
-    params: dict[str, Any]
-
-    def __len__(self) -> int:
-        return len(self.df)
-
-    def counts(self) -> pd.DataFrame:
-        """Per actor: mentions and documents mentioning it, most mentioned first."""
-        g = self.df.groupby("actor", sort=False)
-        out = pd.DataFrame({"mentions": g.size(), "documents": g["doc_id"].nunique()})
-        return out.sort_values(["mentions", "documents"], ascending=False)
-
-    def to_csv(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        self.df.to_csv(path, index=False, **kwargs)
-
-    def to_parquet(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        self.df.to_parquet(path, index=False, **kwargs)
-
-    def _repr_html_(self) -> str:
-        counts = self.counts().reset_index()
-        cols = ["doc_id", "actor", "matched", "sentence", "char_start", "char_end", "date", "source"]
-        return display.join(
-            [
-                display.caption(f"{len(self.df):,} mentions of {counts.shape[0]} actors"),
-                display.table(counts, max_rows=30),
-                display.table(self.df[cols], max_rows=10),
-            ]
-        )
-
-
-@accepts_store
-def mentions(corpus: Corpus, actors: ActorSet | str | os.PathLike[str]) -> Mentions:
-    """Find every mention of every actor in *corpus*.
-
-    Parameters
-    ----------
-    corpus
-        The corpus (its index is built on first use and cached).
-    actors
-        An :class:`ActorSet` or a path to an actor YAML file.
-
-    Returns
-    -------
-    Mentions
-        ``.df`` with columns doc_id, doc, actor, alias, matched, sentence, paragraph, token_start,
-        token_end, char_start, char_end, date, source.
-    """
-    from .tokenindex import index as build_index
-
-    actor_set = resolve_actors(actors)
-    ix = build_index(corpus)
-    raw = match_actors(corpus, actor_set, ix)
-    ts, te = raw["token_start"], raw["token_end"]
-    doc = ix.doc[ts].astype(np.int64)
-    char_start = ix.start[ts].astype(np.int64)
-    char_end = ix.end[te - 1].astype(np.int64) if ts.size else np.zeros(0, np.int64)
-    texts = corpus.column_values("text")
-    matched = list(map(str.__getitem__, texts[doc].tolist(), map(slice, char_start.tolist(), char_end.tolist())))
-    meta = corpus.meta_table.take(pa.array(doc))
-    table = pa.table(
-        {
-            "doc_id": meta["doc_id"],
-            "doc": doc,
-            "actor": pa.array(raw["actor"].tolist(), type=pa.string()),
-            "alias": pa.array(raw["alias"].tolist(), type=pa.string()),
-            "matched": pa.array(matched, type=pa.string()),
-            "sentence": ix.sent[ts].astype(np.int64),
-            "paragraph": ix.para[ts].astype(np.int64),
-            "token_start": ts,
-            "token_end": te,
-            "char_start": char_start,
-            "char_end": char_end,
-            "date": meta["date"],
-            "source": meta["source"],
-        }
-    )
-    df = table.to_pandas()
-    return Mentions(df=df, params={"corpus": corpus.fingerprint, "actors": actor_set.ids})
 
 
 def actor_or_error(actors: ActorSet, actor_id: str, *, call: str) -> Actor:

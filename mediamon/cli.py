@@ -1,15 +1,96 @@
 """The ``mediamon`` command line. Only this module prints.
 
-Subcommands: ``corpus`` (load summary), ``kwic``, ``cooc``, ``timeline``, ``report``.
-Each subcommand has a ``_add_<name>`` function that declares its arguments and a ``_run_<name>``
-function that does the work; both live in the section for that subcommand below.
+Subcommands: ``corpus`` (load summary), ``kwic``, ``mentions``, ``cooc``, ``collocates``, ``timeline``
+(the analyses, on any corpus: files, a folder, a glob or a sharded store; ``--dask`` or
+``--scheduler`` run the per-shard work on a Dask cluster), ``ingest`` (write a store) and
+``report`` (run a notebook as a report). Each subcommand has a ``_add_<name>`` function that
+declares its arguments and a ``_run_<name>`` function that does the work.
+
+Article text is untrusted: everything printed from a corpus goes through :func:`_terminal_safe`,
+which replaces control characters (an escape sequence could hide or rewrite lines).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from . import shards
+from .actors import read_actors
+from .analysis.collocates import collocates
+from .analysis.cooc import cooccurrence
+from .analysis.kwic import kwic
+from .analysis.mentions import mentions
+from .analysis.timeline import timeline
+from .errors import MediamonError, ParameterError, one_of
+from .ingestion import ingest
+from .readers import read_corpus
+from .stats.assoc import MEASURES
+
+DESCRIPTION = (
+    "mediamon: load news corpora, read every mention of an actor in context, measure who is "
+    "mentioned with whom, follow it over time, and run the analysis as reports."
+)
+# C0 and C1 controls except tab and newline, and DEL: a terminal would act on them
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _terminal_safe(text: object) -> str:
+    """*text* with every control character (escape sequences included) replaced by U+FFFD."""
+    return _CONTROL.sub("\ufffd", str(text))
+
+
+def _print(text: object = "", *, file: Any = None) -> None:
+    print(_terminal_safe(text), file=file or sys.stdout)
+
+
+def _print_table(df: pd.DataFrame, rows: int) -> None:
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        _print(df.head(rows).to_string(index=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# shared arguments
+# ---------------------------------------------------------------------------------------------
+def _add_source(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="corpus file, folder or glob, or a store folder written by `mediamon ingest`")
+
+
+def _add_where(p: argparse.ArgumentParser) -> None:
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--dask", action="store_true", help="run the per-shard work on a local Dask cluster")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run it on the Dask cluster at this address (tcp://host:8786)")
+
+
+def _add_output(p: argparse.ArgumentParser, rows: int) -> None:
+    p.add_argument("--max-rows", type=int, default=rows, help=f"rows printed (default {rows}; the CSV has all)")
+    p.add_argument("--csv", help="write the whole table to this CSV file")
+
+
+def _add_actors(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
+
+
+def _executor(args: argparse.Namespace) -> str | None:
+    if getattr(args, "scheduler", None):
+        return args.scheduler
+    return "dask" if getattr(args, "dask", False) else None
+
+
+def _load(args: argparse.Namespace) -> Any:
+    return read_corpus(args.source)
+
+
+def _write_csv(result: Any, path: str | None) -> None:
+    if path:
+        result.to_csv(path)
+        _print(f"-- written to {path}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -17,16 +98,201 @@ from collections.abc import Callable, Sequence
 # ---------------------------------------------------------------------------------------------
 def _add_corpus(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("corpus", help="load a corpus and print its summary and load manifest counts")
-    p.add_argument("source", nargs="+", help="file(s), folder(s) or glob(s)")
+    p.add_argument("source", nargs="+", help="file(s), folder(s) or glob(s), or a store folder")
     p.set_defaults(func=_run_corpus)
 
 
 def _run_corpus(args: argparse.Namespace) -> int:
-    from .readers import read_corpus
-
     corpus = read_corpus(args.source if len(args.source) > 1 else args.source[0])
     for key, value in corpus.summary().items():
-        print(f"{key:>20}: {value}")
+        _print(f"{key:>20}: {value}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# kwic
+# ---------------------------------------------------------------------------------------------
+def _add_kwic(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("kwic", help="print an aligned keyword-in-context concordance")
+    _add_source(p)
+    p.add_argument("pattern", help="word, phrase, glob/regex (with --match) or actor id (with --actors)")
+    p.add_argument("--window", type=int, default=5, help="context tokens on each side (default 5)")
+    p.add_argument("--match", choices=["fixed", "glob", "regex"], default="fixed")
+    p.add_argument("--case-sensitive", action="store_true", help="match the pattern's case too")
+    p.add_argument("--actors", help="actor YAML file; PATTERN may then be an actor id")
+    p.add_argument("--clip", choices=["document", "sentence"], default="document", help="where context stops")
+    p.add_argument("--sort", nargs="*", default=[], metavar="KEY", help="AntConc sort keys, e.g. 1R 2R or 1L")
+    p.add_argument("--width", type=int, default=40, help="characters of context shown per side")
+    _add_output(p, 50)
+    _add_where(p)
+    p.set_defaults(func=_run_kwic)
+
+
+def _run_kwic(args: argparse.Namespace) -> int:
+    result = kwic(_load(args), args.pattern, match=args.match, window=args.window, ignore_case=not args.case_sensitive,
+                  actors=args.actors, clip=args.clip, executor=_executor(args))  # fmt: skip
+    if args.sort:
+        result = result.sort(*args.sort)
+    _print(result.to_text(width=args.width, max_rows=args.max_rows))
+    shown = min(len(result), args.max_rows)
+    _print(f"-- {len(result):,} hits in {result.df['doc_id'].nunique():,} documents (showing {shown:,})")
+    _write_csv(result, args.csv)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# mentions
+# ---------------------------------------------------------------------------------------------
+def _add_mentions(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mentions", help="mentions and documents per actor")
+    _add_source(p)
+    _add_actors(p)
+    _add_output(p, 40)
+    _add_where(p)
+    p.set_defaults(func=_run_mentions)
+
+
+def _run_mentions(args: argparse.Namespace) -> int:
+    result = mentions(_load(args), args.actors, executor=_executor(args))
+    _print_table(result.counts().reset_index(), args.max_rows)
+    _print(f"-- {len(result):,} mentions")
+    _write_csv(result, args.csv)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# cooc
+# ---------------------------------------------------------------------------------------------
+def _add_cooc(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cooc", help="who appears with whom: actor co-occurrence counts and scores")
+    _add_source(p)
+    _add_actors(p)
+    p.add_argument("--unit", choices=["sentence", "paragraph", "document"], default="sentence")
+    p.add_argument("--window", type=int, help="count mentions at most N tokens apart instead of units")
+    p.add_argument("--measure", default="npmi", help="sort by this measure (default npmi; or n_ab, llr, log_dice ...)")
+    p.add_argument("--min-count", type=int, default=1, help="keep pairs with n_ab >= N (default 1)")
+    p.add_argument("--dedupe", action="store_true", help="count each exact duplicate article once")
+    _add_output(p, 30)
+    _add_where(p)
+    p.set_defaults(func=_run_cooc)
+
+
+def _run_cooc(args: argparse.Namespace) -> int:
+    if args.measure != "n_ab" and args.measure not in MEASURES:
+        raise one_of("mediamon cooc", "--measure", args.measure, ["n_ab", *MEASURES])
+    result = cooccurrence(_load(args), args.actors, unit=args.unit, window=args.window, min_count=args.min_count,
+                          dedupe=args.dedupe, executor=_executor(args))  # fmt: skip
+    df = result.df.sort_values([args.measure, "n_ab"], ascending=False, kind="stable")
+    cols = ["a", "b", "n_ab", "n_a", "n_b", "n"] + ([args.measure] if args.measure != "n_ab" else [])
+    _print_table(df[cols], args.max_rows)
+    unit = f"mentions within {args.window} tokens" if args.window else f"{args.unit}s"
+    _print(f"-- {len(df):,} pairs; n = {result.n:,} units ({unit}); sorted by {args.measure}")
+    if args.dedupe:
+        _print(f"-- {len(result.duplicates):,} duplicate documents counted once")
+    if args.csv:
+        df.to_csv(args.csv, index=False)
+        _print(f"-- written to {args.csv}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# collocates
+# ---------------------------------------------------------------------------------------------
+def _add_collocates(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("collocates", help="words around a node word, phrase or actor, by association")
+    _add_source(p)
+    p.add_argument("node", help="word or phrase, or an actor id with --actors")
+    p.add_argument("--actors", help="actor YAML file; NODE may then be an actor id (its mentions)")
+    p.add_argument("--window", type=int, default=5, help="tokens on each side (default 5)")
+    p.add_argument("--measure", default="log_dice", help="sort by this measure (default log_dice)")
+    p.add_argument("--min-count", type=int, default=3, help="fewest occurrences in the windows (default 3)")
+    p.add_argument("--match", choices=["fixed", "glob", "regex"], default="fixed")
+    _add_output(p, 30)
+    _add_where(p)
+    p.set_defaults(func=_run_collocates)
+
+
+def _run_collocates(args: argparse.Namespace) -> int:
+    corpus = _load(args)
+    node: Any = args.node
+    if args.actors:
+        actor_set = read_actors(args.actors)
+        if args.node in actor_set:
+            node = mentions(corpus, actor_set.subset([args.node]), executor=_executor(args))
+    result = collocates(corpus, node, window=args.window, measure=args.measure, min_count=args.min_count,
+                        match=args.match, executor=_executor(args))  # fmt: skip
+    _print_table(result.df, args.max_rows)
+    _print(f"-- {len(result.df):,} collocates of {args.node!r}; {result.params['hits']:,} hits")
+    _write_csv(result, args.csv)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# timeline
+# ---------------------------------------------------------------------------------------------
+def _add_timeline(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("timeline", help="mentions, documents and attention share per period")
+    _add_source(p)
+    _add_actors(p)
+    p.add_argument("--freq", default="M", help="pandas period alias: D, W, M (default), Q, Y")
+    p.add_argument("--by", help="split by a document column, e.g. source")
+    _add_output(p, 40)
+    _add_where(p)
+    p.set_defaults(func=_run_timeline)
+
+
+def _run_timeline(args: argparse.Namespace) -> int:
+    result = timeline(_load(args), args.actors, freq=args.freq, by=args.by, executor=_executor(args))
+    df = result.df.copy()
+    df["period"] = df["period"].dt.strftime("%Y-%m-%d")
+    _print_table(df[df["mentions"] > 0] if "mentions" in df.columns else df, args.max_rows)
+    p = result.params
+    _print(
+        f"-- {p['periods']:,} periods of {args.freq}; {p['dated_documents']:,} dated documents; "
+        f"{p['undated_documents']:,} documents without a date (not placed in a period)"
+    )
+    _write_csv(result, args.csv)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# ingest
+# ---------------------------------------------------------------------------------------------
+def _add_ingest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="convert a corpus into a sharded store (Parquet shards + manifest + per-shard indexes)",
+        description="Read SOURCE (files, folders, globs; any format read_corpus reads) a batch of files "
+        "at a time and write DEST/store.json, DEST/manifest.parquet and DEST/shards/. Memory stays "
+        "bounded by one batch and one shard.",
+    )
+    p.add_argument("source", nargs="+", help="file(s), folder(s) or glob(s)")
+    p.add_argument("dest", help="the store folder to create")
+    p.add_argument("--shard-size", default="64MB", metavar="N|SIZE",
+                   help="documents per shard (10000) or text per shard (64MB, 1GiB); default 64MB")  # fmt: skip
+    p.add_argument("--no-index", dest="index", action="store_false", help="do not build the shard indexes now")
+    p.add_argument("--no-dedupe", dest="dedupe", action="store_false", help="keep documents with repeated texts")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing store at DEST")
+    p.add_argument("--format", choices=["txt", "csv", "tsv", "jsonl", "parquet"], help="read every file as this format")
+    for name in ("text", "date", "title", "url", "id"):
+        p.add_argument(f"--{name}", metavar="COLUMN", help=f"the column holding {name}")
+    p.add_argument("--source-col", metavar="COLUMN", help="the column holding the outlet")
+    _add_where(p)
+    p.set_defaults(func=_run_ingest)
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    options = {k: getattr(args, k) for k in ("format", "text", "date", "title", "url", "id", "source_col")
+               if getattr(args, k) is not None}  # fmt: skip
+    shard_size = int(args.shard_size) if args.shard_size.isdigit() else args.shard_size
+    source = args.source if len(args.source) > 1 else args.source[0]
+    where = _executor(args)
+    store = ingest(source, args.dest, shard_size=shard_size, index=args.index and where is None,
+                   dedupe=args.dedupe, overwrite=args.overwrite, **options)  # fmt: skip
+    if where is not None and args.index:
+        shards.index(store, executor=where)  # the indexes are built on the cluster's workers
+    for key, value in store.summary().items():
+        _print(f"{key:>20}: {value}")
     return 0
 
 
@@ -61,17 +327,11 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from .errors import ParameterError
+    # the report machinery (papermill, nbconvert) is loaded only for this subcommand
     from .report import (
-        ReportExecutionError,
-        convert_cli_params,
-        expand_grid,
-        load_params_file,
-        notebook_parameters,
-        run_batch,
-        run_report,
-        validate_params,
-    )
+        ReportExecutionError, convert_cli_params, expand_grid, load_params_file, notebook_parameters,
+        run_batch, run_report, validate_params,
+    )  # fmt: skip
 
     specs = notebook_parameters(args.notebook)
     params: dict = {}
@@ -96,276 +356,33 @@ def _run_report(args: argparse.Namespace) -> int:
                 )
             grid.append({**params, **values})
         result = run_batch(args.notebook, grid, batch_id=args.run_id, **options)
-        print(result.summary[["run_id", "status", "error", "seconds", "html"]].to_string(index=False))
-        print(f"summary: {result.summary_csv}")
+        _print(result.summary[["run_id", "status", "error", "seconds", "html"]].to_string(index=False))
+        _print(f"summary: {result.summary_csv}")
         return 0 if result.ok else 1
     try:
         run = run_report(args.notebook, params, run_id=args.run_id, **options)
     except ReportExecutionError as exc:
         failure, run = exc.run.error, exc.run
         where = f"cell {failure.cell_index}" if failure and failure.cell_index is not None else "start-up"
-        print(f"mediamon report: {run.notebook.name} failed in {where}", file=sys.stderr)
+        _print(f"mediamon report: {run.notebook.name} failed in {where}", file=sys.stderr)
         if failure is not None:
-            print(f"  {failure.ename}: {failure.evalue}", file=sys.stderr)
-        print(f"  partial run kept in {run.folder}", file=sys.stderr)
+            _print(f"  {failure.ename}: {failure.evalue}", file=sys.stderr)
+        _print(f"  partial run kept in {run.folder}", file=sys.stderr)
         return 1
-    print(run.html or run.folder)
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# kwic
-# ---------------------------------------------------------------------------------------------
-def _add_kwic(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("kwic", help="print an aligned keyword-in-context concordance")
-    p.add_argument("source", help="corpus file, folder or glob")
-    p.add_argument("pattern", help="word, phrase, glob/regex (with --match) or actor id (with --actors)")
-    p.add_argument("--window", type=int, default=5, help="context tokens on each side (default 5)")
-    p.add_argument("--match", choices=["fixed", "glob", "regex"], default="fixed")
-    p.add_argument("--case-sensitive", action="store_true", help="match the pattern's case too")
-    p.add_argument("--actors", help="actor YAML file; PATTERN may then be an actor id")
-    p.add_argument("--sort", nargs="*", default=[], metavar="KEY", help="AntConc sort keys, e.g. 1R 2R or 1L")
-    p.add_argument("--max-rows", type=int, default=50, help="rows printed (default 50; the CSV has all)")
-    p.add_argument("--width", type=int, default=40, help="characters of context shown per side")
-    p.add_argument("--csv", help="write every hit to this CSV file")
-    p.set_defaults(func=_run_kwic)
-
-
-def _run_kwic(args: argparse.Namespace) -> int:
-    from .concordance import kwic
-    from .readers import read_corpus
-
-    corpus = read_corpus(args.source)
-    result = kwic(
-        corpus,
-        args.pattern,
-        match=args.match,
-        window=args.window,
-        ignore_case=not args.case_sensitive,
-        actors=args.actors,
-    )
-    if args.sort:
-        result = result.sort(*args.sort)
-    print(result.to_text(width=args.width, max_rows=args.max_rows))
-    shown = min(len(result), args.max_rows)
-    print(f"-- {len(result):,} hits in {result.df['doc_id'].nunique():,} documents (showing {shown:,})")
-    if args.csv:
-        result.to_csv(args.csv)
-        print(f"-- written to {args.csv}")
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# cooc
-# ---------------------------------------------------------------------------------------------
-def _add_cooc(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("cooc", help="who appears with whom: actor co-occurrence counts and scores")
-    p.add_argument("source", help="corpus file, folder or glob")
-    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
-    p.add_argument("--unit", choices=["sentence", "paragraph", "document"], default="sentence")
-    p.add_argument("--window", type=int, help="count mentions at most N tokens apart instead of units")
-    p.add_argument("--measure", default="npmi", help="sort by this measure (default npmi; or n_ab, llr, log_dice ...)")
-    p.add_argument("--min-count", type=int, default=1, help="keep pairs with n_ab >= N (default 1)")
-    p.add_argument("--dedupe", action="store_true", help="count each identical article text once")
-    p.add_argument("--max-rows", type=int, default=30, help="rows printed (default 30; the CSV has all)")
-    p.add_argument("--csv", help="write the whole pair table to this CSV file")
-    p.set_defaults(func=_run_cooc)
-
-
-def _run_cooc(args: argparse.Namespace) -> int:
-    from .assoc import MEASURES
-    from .cooc import cooccurrence
-    from .errors import one_of
-    from .readers import read_corpus
-
-    if args.measure != "n_ab" and args.measure not in MEASURES:
-        raise one_of("mediamon cooc", "--measure", args.measure, ["n_ab", *MEASURES])
-    corpus = read_corpus(args.source)
-    result = cooccurrence(
-        corpus, args.actors, unit=args.unit, window=args.window, min_count=args.min_count, dedupe=args.dedupe
-    )
-    df = result.df.sort_values([args.measure, "n_ab"], ascending=False, kind="stable")
-    cols = ["a", "b", "n_ab", "n_a", "n_b", "n"] + ([args.measure] if args.measure != "n_ab" else [])
-    with __import__("pandas").option_context("display.width", 200, "display.max_columns", 20):
-        print(df[cols].head(args.max_rows).to_string(index=False))
-    unit = f"mentions within {args.window} tokens" if args.window else f"{args.unit}s"
-    print(f"-- {len(df):,} pairs; n = {result.n:,} units ({unit}); sorted by {args.measure}")
-    if args.dedupe:
-        print(f"-- {len(result.duplicates):,} duplicate documents counted once")
-    if args.csv:
-        df.to_csv(args.csv, index=False)
-        print(f"-- written to {args.csv}")
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# timeline
-# ---------------------------------------------------------------------------------------------
-def _add_timeline(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("timeline", help="mentions, documents and attention share per period")
-    p.add_argument("source", help="corpus file, folder or glob")
-    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
-    p.add_argument("--freq", default="M", help="pandas period alias: D, W, M (default), Q, Y")
-    p.add_argument("--by", help="split by a document column, e.g. source")
-    p.add_argument("--max-rows", type=int, default=40, help="rows printed (default 40; the CSV has all)")
-    p.add_argument("--csv", help="write the whole table to this CSV file")
-    p.set_defaults(func=_run_timeline)
-
-
-def _run_timeline(args: argparse.Namespace) -> int:
-    from .readers import read_corpus
-    from .timelines import timeline
-
-    corpus = read_corpus(args.source)
-    result = timeline(corpus, args.actors, freq=args.freq, by=args.by)
-    df = result.df.copy()
-    df["period"] = df["period"].dt.strftime("%Y-%m-%d")
-    nonzero = df[df["mentions"] > 0] if "mentions" in df.columns else df
-    with __import__("pandas").option_context("display.width", 200, "display.max_columns", 20):
-        print(nonzero.head(args.max_rows).to_string(index=False))
-    p = result.params
-    print(
-        f"-- {p['periods']:,} periods of {args.freq}; {p['dated_documents']:,} dated documents; "
-        f"{p['undated_documents']:,} documents without a date (not placed in a period)"
-    )
-    if args.csv:
-        result.to_csv(args.csv)
-        print(f"-- written to {args.csv}")
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# ingest and sharded (owner: scale, issue 6)
-# ---------------------------------------------------------------------------------------------
-def _add_ingest(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "ingest",
-        help="convert a corpus into a sharded store (Parquet shards + manifest + per-shard indexes)",
-        description="Read SOURCE (files, folders, globs; any format read_corpus reads) a batch of files "
-        "at a time and write DEST/store.json, DEST/manifest.parquet and DEST/shards/. Memory stays "
-        "bounded by one batch and one shard.",
-    )
-    p.add_argument("source", nargs="+", help="file(s), folder(s) or glob(s)")
-    p.add_argument("dest", help="the store folder to create")
-    p.add_argument("--shard-size", default="64MB", metavar="N|SIZE",
-                   help="documents per shard (10000) or text per shard (64MB, 1GiB); default 64MB")  # fmt: skip
-    p.add_argument("--no-index", dest="index", action="store_false", help="do not build the shard indexes now")
-    p.add_argument("--no-dedupe", dest="dedupe", action="store_false", help="keep documents with repeated texts")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing store at DEST")
-    p.add_argument("--format", choices=["txt", "csv", "tsv", "jsonl", "parquet"], help="read every file as this format")
-    for name in ("text", "date", "title", "url", "id"):
-        p.add_argument(f"--{name}", metavar="COLUMN", help=f"the column holding {name}")
-    p.add_argument("--source-col", metavar="COLUMN", help="the column holding the outlet")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="build the shard indexes on this Dask cluster (tcp://host:8786) instead of here")  # fmt: skip
-    p.set_defaults(func=_run_ingest)
-
-
-def _run_ingest(args: argparse.Namespace) -> int:
-    from .store import ingest
-
-    options = {k: getattr(args, k) for k in ("format", "text", "date", "title", "url", "id", "source_col")
-               if getattr(args, k) is not None}  # fmt: skip
-    shard_size = int(args.shard_size) if args.shard_size.isdigit() else args.shard_size
-    source = args.source if len(args.source) > 1 else args.source[0]
-    store = ingest(source, args.dest, shard_size=shard_size, index=args.index and not args.scheduler,
-                   dedupe=args.dedupe, overwrite=args.overwrite, **options)  # fmt: skip
-    if args.scheduler:
-        from . import distributed
-
-        distributed.build_indexes(store, scheduler=args.scheduler)
-    for key, value in store.summary().items():
-        print(f"{key:>20}: {value}")
-    return 0
-
-
-def _add_sharded(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "sharded",
-        help="kwic, cooc, collocates or timeline over a sharded store, here or on a Dask cluster",
-        description="Run an analysis over a store written by `mediamon ingest`, shard by shard in this "
-        "process (default), on a local Dask cluster (--dask) or on a running cluster (--scheduler).",
-    )
-    p.add_argument("store", help="a store folder written by `mediamon ingest`")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--dask", action="store_true", help="use a local Dask cluster of 2 worker processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="use the Dask cluster at this address (tcp://host:8786)")
-    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
-    p.add_argument("--max-rows", type=int, default=30, help="rows printed (the CSV has all)")
-    p.add_argument("--csv", help="write the whole table to this CSV file")
-    what = p.add_subparsers(dest="analysis", required=True)
-    k = what.add_parser("kwic", help="keyword in context")
-    k.add_argument("pattern")
-    k.add_argument("--window", type=int, default=5)
-    k.add_argument("--match", choices=["fixed", "glob", "regex"], default="fixed")
-    k.add_argument("--width", type=int, default=40)
-    c = what.add_parser("cooc", help="actor co-occurrence")
-    c.add_argument("--unit", choices=["sentence", "paragraph", "document"], default="sentence")
-    c.add_argument("--window", type=int)
-    c.add_argument("--min-count", type=int, default=1)
-    c.add_argument("--dedupe", action="store_true")
-    co = what.add_parser("collocates", help="words around a node word or phrase")
-    co.add_argument("node")
-    co.add_argument("--window", type=int, default=5)
-    co.add_argument("--measure", default="log_dice")
-    co.add_argument("--min-count", type=int, default=3)
-    t = what.add_parser("timeline", help="mentions and documents per period")
-    t.add_argument("--freq", default="M")
-    t.add_argument("--by")
-    p.set_defaults(func=_run_sharded)
-
-
-def _run_sharded(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from . import sharded
-    from .store import open_store
-
-    store = open_store(args.store)
-    if args.dask or args.scheduler:
-        from . import distributed
-
-        mod, where = distributed, {"scheduler": args.scheduler}
-    else:
-        mod, where = sharded, {}
-    if args.analysis == "kwic":
-        result = mod.kwic(store, args.pattern, window=args.window, match=args.match, **where)
-        print(result.to_text(width=args.width, max_rows=args.max_rows))
-        print(f"-- {len(result):,} hits in {result.df['doc_id'].nunique():,} documents, {store.n_shards} shards")
-    elif args.analysis == "cooc":
-        result = mod.cooccurrence(store, args.actors, unit=args.unit, window=args.window,
-                                  min_count=args.min_count, dedupe=args.dedupe, **where)  # fmt: skip
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print(result.df[["a", "b", "n_ab", "n_a", "n_b", "n", "npmi"]].head(args.max_rows).to_string(index=False))
-        print(f"-- {len(result.df):,} pairs; n = {result.n:,} units; {store.n_shards} shards")
-    elif args.analysis == "collocates":
-        result = mod.collocates(store, args.node, window=args.window, measure=args.measure,
-                                min_count=args.min_count, **where)  # fmt: skip
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print(result.df.head(args.max_rows).to_string(index=False))
-        print(f"-- {len(result.df):,} collocates of {args.node!r}; {result.params['hits']:,} hits")
-    else:
-        result = mod.timeline(store, args.actors, freq=args.freq, by=args.by, **where)
-        df = result.df.copy()
-        df["period"] = df["period"].dt.strftime("%Y-%m-%d")
-        nonzero = df[df["mentions"] > 0] if "mentions" in df.columns else df
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print(nonzero.head(args.max_rows).to_string(index=False))
-        print(f"-- {result.params['periods']:,} periods; {result.params['undated_documents']:,} undated documents")
-    if args.csv:
-        result.to_csv(args.csv)
-        print(f"-- written to {args.csv}")
+    _print(run.html or run.folder)
     return 0
 
 
 # ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
-_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_kwic, _add_report, _add_cooc, _add_timeline, _add_ingest, _add_sharded]
+_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_corpus, _add_kwic, _add_mentions, _add_cooc, _add_collocates, _add_timeline, _add_ingest, _add_report,
+]  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mediamon", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="mediamon", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     for add in _SUBCOMMANDS:
         add(sub)
@@ -375,13 +392,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .errors import MediamonError
-
     try:
         return int(args.func(args) or 0)
     except MediamonError as exc:
-        print(f"mediamon {args.command}: error: {exc}", file=sys.stderr)
+        _print(f"mediamon {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`mediamon kwic ... | head`): stop quietly, as `cat` does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

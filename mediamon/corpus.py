@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
+import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from . import display
+from .dates import parse_dates
 from .errors import ColumnError, InputError
-
-if TYPE_CHECKING:
-    from .tokenindex import TokenIndex
+from .tokenindex import TokenIndex, build_index
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +84,7 @@ def standardise_docs(docs: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.Series([None] * len(out), dtype="object")
     if "date" not in out.columns:
         out["date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
-    elif not isinstance(out["date"].dtype, pd.DatetimeTZDtype):
-        from .dates import parse_dates  # the same explicit rules as read_corpus()
-
+    elif not isinstance(out["date"].dtype, pd.DatetimeTZDtype):  # the same explicit rules as read_corpus()
         out["date"] = parse_dates(out["date"].reset_index(drop=True), what="Corpus() date")[0]
     lengths = out["text"].str.len().to_numpy(dtype=np.int64)
     if "body_start" not in out.columns:
@@ -171,6 +172,16 @@ class Corpus:
             self.__dict__[key] = cached
         return cached
 
+    def column_arrow(self, name: str) -> pa.Array:
+        """A column of ``docs`` as an Arrow array (values of mixed types become strings)."""
+        values = self.docs[name] if name in self.docs.columns else None
+        if values is None:
+            raise ColumnError(f"Corpus.column_arrow(): column {name!r} not found; columns are {list(self.docs.columns)}.")
+        try:
+            return pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.array([None if v is None else str(v) for v in values.tolist()], type=pa.string())
+
     @cached_property
     def meta_table(self) -> pa.Table:
         """``doc_id, date, source, title, url`` as an Arrow table (for row lookups by position)."""
@@ -186,14 +197,115 @@ class Corpus:
 
     @property
     def index(self) -> TokenIndex:
-        """The token index of this corpus, built on first use and cached (see :func:`mediamon.index`)."""
-        from .tokenindex import index as build_index
+        """The token index of this corpus (the bundled news sentence model), built on first use and
+        cached (see :meth:`token_index`)."""
+        return self.token_index()
 
-        return build_index(self)
+    def token_index(
+        self,
+        sentences: str = "news-en",
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
+        workers: int | None = None,
+    ) -> TokenIndex:
+        """The token index of this corpus, built once and reused.
+
+        Parameters
+        ----------
+        sentences
+            Sentence model: ``"news-en"`` (bundled Punkt parameters) or ``"nltk"`` / ``"nltk:<lang>"``
+            (an NLTK ``punkt_tab`` the user has installed).
+        cache_dir
+            Folder for an on-disk copy keyed by the corpus fingerprint (default: the
+            ``MEDIAMON_CACHE`` environment variable, else memory only). A stale copy is never used.
+        progress
+            Show a progress bar; ``None`` shows it only in interactive sessions.
+        workers
+            Processes that index batches of documents (``1`` never forks; see
+            :func:`mediamon.tokenindex.build_index`).
+        """
+        key = f"_index_{sentences}"
+        cached = self.__dict__.get(key)
+        if cached is not None:
+            return cached
+        folder = None
+        cache_root = cache_dir if cache_dir is not None else os.environ.get("MEDIAMON_CACHE")
+        if cache_root:
+            safe = re.sub(r"[^A-Za-z0-9_-]", "_", sentences)
+            folder = Path(cache_root) / f"index-{self.fingerprint}-{safe}"
+            loaded = TokenIndex.load(folder, fingerprint=self.fingerprint)
+            if loaded is not None:
+                self.__dict__[key] = loaded
+                return loaded
+        built = build_index(
+            self.column_values("text"), self.docs["body_start"].to_numpy(), self.docs["body_end"].to_numpy(),
+            fingerprint=self.fingerprint, doc_ids=self.docs["doc_id"].tolist(), sentences=sentences,
+            progress=progress, workers=workers,
+        )  # fmt: skip
+        if folder is not None:
+            try:
+                built.save(folder)
+            except OSError as exc:  # a cache that cannot be written is not an error of the analysis
+                log.warning("Corpus.token_index(): could not write the index cache to %s: %s", folder, exc)
+        self.__dict__[key] = built
+        return built
+
+    def has_index(self, sentences: str = "news-en") -> bool:
+        """Whether the token index for *sentences* is already built (or attached)."""
+        return f"_index_{sentences}" in self.__dict__
+
+    def attach_index(self, index: TokenIndex, sentences: str = "news-en") -> Corpus:
+        """Use *index* as this corpus's token index (a store attaches its memory-mapped shard index).
+
+        The index must have been built from these documents (same fingerprint).
+        """
+        if index.fingerprint != self.fingerprint:
+            raise InputError(
+                "Corpus.attach_index(): the index was built from other documents (fingerprint "
+                f"{index.fingerprint[:12]}..., corpus {self.fingerprint[:12]}...)."
+            )
+        self.__dict__[f"_index_{sentences}"] = index
+        return self
+
+    # -- where it came from, and where its analyses run -----------------------------------------
+    @property
+    def base(self) -> Corpus:
+        """The corpus this one was derived from by ``filter``/``between``/``sample``/``head`` (itself
+        when it was loaded or built directly)."""
+        return self.__dict__.get("_base") or self
+
+    @property
+    def base_rows(self) -> np.ndarray | None:
+        """Rows of :attr:`base` that this corpus holds, in order (``None``: it is its own base)."""
+        return self.__dict__.get("_base_rows")
+
+    @property
+    def executor(self) -> object:
+        """The executor chosen with :meth:`using` (``None``: run in this process)."""
+        return self.__dict__.get("_executor")
+
+    def using(self, executor: object) -> Corpus:
+        """The same corpus, with its analyses run by *executor* (``"serial"``, ``"dask"``, a Dask
+        scheduler address, a ``Client`` or an executor object; see :mod:`mediamon.executors`).
+
+        The documents, fingerprint and any index built so far are shared, not copied.
+        """
+        twin = copy.copy(self)
+        object.__setattr__(twin, "_executor", executor)
+        return twin
 
     # -- derived corpora ----------------------------------------------------------------------
-    def _derive(self, docs: pd.DataFrame, what: str) -> Corpus:
-        return Corpus(docs.reset_index(drop=True), self.manifest, name=f"{self.name}|{what}")
+    def _derive(self, rows: np.ndarray, what: str) -> Corpus:
+        """The corpus of these rows of this one (in this order), remembering the base corpus."""
+        rows = np.asarray(rows, dtype=np.int64)
+        derived = Corpus(self.docs.iloc[rows].reset_index(drop=True), self.manifest, name=f"{self.name}|{what}")
+        base_rows = rows if self.base_rows is None else self.base_rows[rows]
+        object.__setattr__(derived, "_base", self.base)
+        object.__setattr__(derived, "_base_rows", base_rows)
+        if self.executor is not None:
+            object.__setattr__(derived, "_executor", self.executor)
+        return derived
 
     def filter(
         self,
@@ -223,7 +335,7 @@ class Corpus:
             values = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
             keep &= self.docs[column].isin(list(values)).to_numpy(dtype=bool)
         described = ",".join(f"{k}={v!r}" for k, v in equals.items()) or "mask"
-        return self._derive(self.docs[keep], f"filter({described})")
+        return self._derive(np.flatnonzero(keep), f"filter({described})")
 
     def between(self, start: object = None, end: object = None) -> Corpus:
         """Documents dated in ``[start, end]`` (UTC). Undated documents are left out.
@@ -232,7 +344,7 @@ class Corpus:
         "2021-12-31")`` is the year 2021.
         """
         keep = between_mask(self.docs["date"], start, end, call="Corpus.between()")
-        return self._derive(self.docs[keep], f"between({start},{end})")
+        return self._derive(np.flatnonzero(keep), f"between({start},{end})")
 
     def sample(self, n: int, *, seed: int = 0) -> Corpus:
         """*n* documents drawn without replacement, reproducibly for a given *seed*, in corpus order."""
@@ -241,11 +353,11 @@ class Corpus:
         n = min(n, len(self))
         rng = np.random.default_rng(seed)
         rows = np.sort(rng.choice(len(self), size=n, replace=False))
-        return self._derive(self.docs.iloc[rows], f"sample({n},seed={seed})")
+        return self._derive(rows, f"sample({n},seed={seed})")
 
     def head(self, n: int = 5) -> Corpus:
         """The first *n* documents."""
-        return self._derive(self.docs.head(n), f"head({n})")
+        return self._derive(np.arange(len(self))[:n], f"head({n})")
 
     # -- summaries ----------------------------------------------------------------------------
     def manifest_counts(self) -> dict[str, int]:

@@ -23,14 +23,14 @@ __all__ = ["plot_collocates", "plot_cooc_heatmap", "plot_dispersion", "plot_netw
 def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> Axes:
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # matplotlib is heavy: loaded when the first plot is drawn
 
     _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
 def _date_axis(ax: Axes) -> None:
-    import matplotlib.dates as mdates
+    import matplotlib.dates as mdates  # loaded with the first date axis
 
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
@@ -73,7 +73,7 @@ def plot_timeline(
             ax.plot(_naive(g["period"]), g[value], marker=".", label=label)
         ax.set_ylabel({"share": "share of documents", "documents": "documents", "mentions": "mentions"}[value])
         if value == "share":
-            from matplotlib.ticker import PercentFormatter
+            from matplotlib.ticker import PercentFormatter  # loaded with the first share axis
 
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     _date_axis(ax)
@@ -126,7 +126,7 @@ def plot_network(
 ) -> Axes:
     """Co-occurrence network: node size ~ units with the actor, edge width ~ ``n_ab``, edge colour ~
     *measure*. The spring layout is seeded, so the same call draws the same picture."""
-    import networkx as nx
+    import networkx as nx  # a heavy import, needed only for networks
 
     g = cooc.graph(measure, min_count=min_count)
     ax = _axes(ax, (7, 7))

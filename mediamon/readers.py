@@ -84,12 +84,15 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from .corpus import MANIFEST_COLUMNS, Corpus
 from .dates import parse_dates
 from .errors import ColumnError, InputError, NotFoundError, one_of
 from .newstext import find_bodies
+from .store import is_store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -652,9 +655,6 @@ def _parse_jsonl(dec: _Decoded) -> _Rows:
 
 
 def _parse_parquet(data: bytes) -> _Rows:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     try:
         table = pq.read_table(pa.BufferReader(data))
     except Exception as exc:  # noqa: BLE001 -- any reader failure is this file's outcome
@@ -789,8 +789,6 @@ def read_corpus(
     {'loaded': 1, 'rejected': 0, 'skipped': 0, 'discovered': 1}
     """
     if isinstance(source, (str, os.PathLike)):
-        from .store import is_store, open_store
-
         if is_store(source):  # the same notebook runs on a sample file or on a sharded store
             return open_store(source)  # type: ignore[return-value]
     t0 = time.perf_counter()

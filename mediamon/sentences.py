@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import NotFoundError
+from .text import SPACE, char_tables
 
 # Punkt's orthographic-context bits (nltk.tokenize.punkt).
 _ORTHO_BEG_UC, _ORTHO_MID_UC, _ORTHO_UNK_UC = 1 << 1, 1 << 2, 1 << 3
@@ -82,7 +83,7 @@ class PunktModel:
     @classmethod
     def from_nltk(cls, language: str = "english") -> PunktModel:
         """Use an NLTK ``punkt_tab`` model the user has installed (never downloaded)."""
-        import nltk.data
+        import nltk.data  # NLTK is slow to import and needed only for sentences="nltk"
 
         try:
             found = nltk.data.find(f"tokenizers/punkt_tab/{language}/")
@@ -285,8 +286,6 @@ class PunktSplitter:
 @cache
 def after_ok_table() -> np.ndarray:
     """Per code point: may it directly follow a sentence-ending mark (whitespace or Punkt punctuation)?"""
-    from .text import SPACE, char_tables
-
     table = char_tables().cls == SPACE
     for ch in _AFTER_PUNCT:
         table[ord(ch)] = True

@@ -30,12 +30,16 @@ the same entry.
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+import stopwordsiso
 
 from .errors import InputError, NotFoundError
+from .text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +70,11 @@ StopwordSpec = str | Iterable[str] | None
 
 
 def _normalize(word: str) -> str:
-    from .text import normalize
-
     return normalize(word)
 
 
 @lru_cache(maxsize=64)
 def _iso(code: str) -> frozenset[str]:
-    try:
-        import stopwordsiso
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise NotFoundError(
-            "stopwords(): the package 'stopwordsiso' is not installed; install it with "
-            "`pip install stopwordsiso` or pass stopwords='nltk:<language>' or a list."
-        ) from exc
     if not stopwordsiso.has_lang(code):
         raise InputError(
             f"stopwords(): no stopword list for language {code!r}; use a language name "
@@ -91,9 +86,6 @@ def _iso(code: str) -> frozenset[str]:
 
 def _read_nltk_folder(folder: str, language: str) -> str | None:
     """The list *language* from ``<folder>/corpora/stopwords/`` or ``<folder>/corpora/stopwords.zip``."""
-    import zipfile
-    from pathlib import Path
-
     root = Path(folder) / "corpora"
     plain = root / "stopwords" / language
     if plain.is_file():
@@ -122,7 +114,7 @@ def _nltk(language: str, paths: tuple[str, ...] | None = None) -> frozenset[str]
             if text is not None:
                 break
     else:
-        import nltk.data
+        import nltk.data  # NLTK is slow to import and needed only for "nltk:<language>" lists
 
         try:
             with nltk.data.find(resource).open() as fh:

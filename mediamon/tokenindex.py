@@ -1,4 +1,7 @@
-"""The :class:`TokenIndex`: one vectorised index of a corpus that every analysis runs on.
+"""The :class:`TokenIndex`: the vectorised index of one shard of documents, that every analysis runs on.
+
+It knows nothing of corpora or stores: :func:`build_index` takes texts and body spans, and the
+corpus (:meth:`mediamon.corpus.Corpus.token_index`) or the store caches the result.
 
 Layout (all flat numpy arrays, one entry per token, in corpus order):
 
@@ -16,12 +19,12 @@ Building
     Documents are processed in batches of a few megabytes: tokens and paragraph breaks come from
     numpy over code points (:mod:`mediamon.text`), surface forms are dictionary-encoded by Arrow,
     only the distinct forms are normalised in Python, and sentences come from vectorised Punkt
-    (:mod:`mediamon.sentences`). Batches run on a thread pool (numpy and Arrow release the GIL).
+    (:mod:`mediamon.sentences`). Large corpora run their batches on two forked worker processes.
 
 Persistence
     :meth:`TokenIndex.save` writes a folder of ``.npy`` files, the vocabulary as UTF-8 text and a
     ``meta.json`` holding the corpus fingerprint; :meth:`TokenIndex.load` memory-maps the arrays and
-    refuses (returns ``None`` from :func:`index`'s cache lookup) when the fingerprint, the format or
+    refuses (returns ``None``) when the fingerprint, the format or
     the sentence model differ, so a stale index is rebuilt, never used. No pickle is involved.
 """
 
@@ -30,21 +33,23 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+import multiprocessing as mp
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
-import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from tqdm import tqdm
 
-from .errors import InputError, PatternError, one_of
+from .errors import PatternError
+from .options import Match, check_match
 from .sentences import PunktSplitter, after_ok_table
 from .text import (
     char_tables,
@@ -57,13 +62,9 @@ from .text import (
     utf8_positions,
 )
 
-if TYPE_CHECKING:
-    from .corpus import Corpus
-
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-Match = Literal["fixed", "glob", "regex"]
 _ARRAYS = ("ids", "doc", "sent", "para", "start", "end", "doc_offsets", "postings", "postings_ptr")
 _BATCH_CHARS = 4_000_000
 _PARALLEL_CHARS = 16_000_000  # below this, starting worker processes costs more than it saves
@@ -303,8 +304,7 @@ class TokenIndex:
         if match == "fixed":
             i = self.vocab_id(normalize(pattern))
             return np.array([i] if i >= 0 else [], dtype=np.int64)
-        if match not in ("glob", "regex"):
-            raise one_of("TokenIndex.expand()", "match", match, ["fixed", "glob", "regex"])
+        check_match(match, "TokenIndex.expand()")
         key = (match, pattern)
         hit = self._expand_cache.get(key)
         if hit is not None:
@@ -439,29 +439,44 @@ def _query_tokens(pattern: str, match: Match) -> list[str]:
     return pattern.split()
 
 
-def _interactive() -> bool:
+def interactive() -> bool:
     """A person is watching: a terminal, or a Jupyter kernel that is not running a batch report."""
-    import sys
-
     if getattr(sys.stderr, "isatty", lambda: False)():
         return True
     return "ipykernel" in sys.modules and "MEDIAMON_REPORT_DIR" not in os.environ
 
 
 def build_index(
-    corpus: Corpus,
+    texts: Sequence[str],
+    body_start: np.ndarray,
+    body_end: np.ndarray,
     *,
+    fingerprint: str,
+    doc_ids: Sequence[str],
     sentences: str = "news-en",
     progress: bool | None = None,
     workers: int | None = None,
 ) -> TokenIndex:
-    """Build the :class:`TokenIndex` of *corpus* (no caching; see :func:`index`)."""
-    from tqdm import tqdm
+    """Build the :class:`TokenIndex` of documents given as texts and body spans (no caching).
 
-    docs = corpus.docs
-    texts = docs["text"].tolist()
-    body_start = docs["body_start"].to_numpy(dtype=np.int64)
-    body_end = docs["body_end"].to_numpy(dtype=np.int64)
+    Parameters
+    ----------
+    texts, body_start, body_end
+        Each document's original text and the span of its article body inside it (only the body is
+        indexed; offsets point into the whole text).
+    fingerprint, doc_ids
+        The content hash of the documents and their ids, stored with the index so that a saved copy
+        is only ever used for the same documents.
+    sentences
+        Sentence model: ``"news-en"`` (bundled Punkt parameters) or ``"nltk"`` / ``"nltk:<lang>"``.
+    progress
+        Show a progress bar; ``None`` shows it only when a person is watching.
+    workers
+        Processes that index batches: ``None`` uses two (forked) above 16 million characters, else
+        one; ``1`` never forks.
+    """
+    body_start = np.asarray(body_start, dtype=np.int64)
+    body_end = np.asarray(body_end, dtype=np.int64)
     splitter = PunktSplitter(sentences)
     char_tables()  # build the shared tables once, before any worker starts
     after_ok_table()
@@ -473,7 +488,7 @@ def build_index(
         total=len(texts),
         desc="indexing",
         unit="doc",
-        disable=not (_interactive() if progress is None else progress),
+        disable=not (interactive() if progress is None else progress),
         leave=False,
     )
     results: list[_Batch] = []
@@ -481,7 +496,7 @@ def build_index(
         results.append(batch)
         bar.update(span[1] - span[0])
     bar.close()
-    return _assemble(results, spans, len(texts), corpus, splitter)
+    return _assemble(results, spans, len(texts), fingerprint, list(doc_ids), splitter)
 
 
 # State handed to forked worker processes: they inherit it instead of receiving the texts.
@@ -525,7 +540,8 @@ def _assemble(
     results: list[_Batch],
     spans: list[tuple[int, int]],
     n_docs: int,
-    corpus: Corpus,
+    fingerprint: str,
+    doc_ids: list[str],
     splitter: PunktSplitter,
 ) -> TokenIndex:
     # Merge the batch vocabularies: Arrow dictionary-encodes the concatenated local vocabularies.
@@ -556,9 +572,9 @@ def _assemble(
         doc_offsets=doc_offsets,
         postings=postings,
         postings_ptr=postings_ptr,
-        fingerprint=corpus.fingerprint,
+        fingerprint=fingerprint,
         sentence_model=splitter.model.name,
-        doc_ids=corpus.docs["doc_id"].tolist(),
+        doc_ids=doc_ids,
     )
 
 
@@ -576,65 +592,3 @@ def _group_positions(ids: np.ndarray) -> np.ndarray:
     return by_low[np.argsort(high[by_low], kind="stable")].astype(np.int32)
 
 
-def index(
-    corpus: Corpus,
-    *,
-    sentences: str = "news-en",
-    cache_dir: str | os.PathLike[str] | None = None,
-    progress: bool | None = None,
-    workers: int | None = None,
-) -> TokenIndex:
-    """The token index of *corpus*, built once and reused.
-
-    Parameters
-    ----------
-    corpus
-        The corpus to index (its body spans; datelines and licence trailers are left out).
-    sentences
-        Sentence model: ``"news-en"`` (bundled Punkt parameters) or ``"nltk"`` / ``"nltk:<lang>"``
-        (an NLTK ``punkt_tab`` the user has installed).
-    cache_dir
-        Folder for an on-disk copy keyed by the corpus fingerprint (default: the ``MEDIAMON_CACHE``
-        environment variable, else memory only). A stale copy is never used.
-    progress
-        Show a progress bar; ``None`` shows it only in interactive sessions.
-    workers
-        Processes that index batches of documents: ``None`` uses two (forked) for corpora over
-        16 million characters and one otherwise; ``1`` never forks (e.g. in a kernel with threads
-        that must not be forked).
-
-    Returns
-    -------
-    TokenIndex
-        For a :class:`~mediamon.store.ShardedCorpus` (a store or a view of one): the store itself,
-        after building (or checking) every shard's index on disk beside the shard, one shard at a
-        time (:meth:`~mediamon.store.ShardedCorpus.build_indexes`); the sharded analyses then
-        memory-map them. A notebook's ``mm.index(corpus)`` thus works on both kinds of corpus.
-    """
-    from .corpus import Corpus
-    from .routing import is_sharded
-
-    if is_sharded(corpus):
-        return corpus.build_indexes(sentences=sentences, progress=progress, workers=workers)  # type: ignore[attr-defined]
-    if not isinstance(corpus, Corpus):
-        raise InputError(f"index(): expected a Corpus, got {type(corpus).__name__}.")
-    key = f"_index_{sentences}"
-    cached = corpus.__dict__.get(key)
-    if cached is not None:
-        return cached
-    folder = None
-    cache_root = cache_dir if cache_dir is not None else os.environ.get("MEDIAMON_CACHE")
-    if cache_root:
-        folder = Path(cache_root) / f"index-{corpus.fingerprint}-{re.sub(r'[^A-Za-z0-9_-]', '_', sentences)}"
-        loaded = TokenIndex.load(folder, fingerprint=corpus.fingerprint)
-        if loaded is not None:
-            corpus.__dict__[key] = loaded
-            return loaded
-    built = build_index(corpus, sentences=sentences, progress=progress, workers=workers)
-    if folder is not None:
-        try:
-            built.save(folder)
-        except OSError as exc:  # a cache that cannot be written is not an error of the analysis
-            log.warning("index(): could not write the index cache to %s: %s", folder, exc)
-    corpus.__dict__[key] = built
-    return built

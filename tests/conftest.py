@@ -43,3 +43,14 @@ def sample_corpus() -> mediamon.Corpus:
 @pytest.fixture(scope="session")
 def actors() -> mediamon.ActorSet:
     return mediamon.read_actors(ACTORS_FILE)
+
+
+def fresh_index(corpus: mediamon.Corpus, **options: object) -> mediamon.TokenIndex:
+    """A newly built token index of *corpus* (not the corpus's cached one)."""
+    from mediamon.tokenindex import build_index
+
+    docs = corpus.docs
+    return build_index(
+        docs["text"].tolist(), docs["body_start"].to_numpy(), docs["body_end"].to_numpy(),
+        fingerprint=corpus.fingerprint, doc_ids=docs["doc_id"].tolist(), **options,
+    )

@@ -44,7 +44,7 @@ def test_seed_mentions_are_the_hand_counts(seed_corpus, actors) -> None:
 
 def test_every_mention_points_at_its_text(sample_corpus, actors) -> None:
     m = mediamon.mentions(sample_corpus, actors)
-    assert list(m.df.columns) == list(mediamon.actors.MENTION_COLUMNS)
+    assert list(m.df.columns) == list(mediamon.analysis.mentions.MENTION_COLUMNS)
     texts = dict(zip(sample_corpus.docs.doc_id, sample_corpus.docs.text))
     for doc_id, a, b, matched in zip(m.df.doc_id, m.df.char_start, m.df.char_end, m.df.matched):
         assert texts[doc_id][a:b] == matched

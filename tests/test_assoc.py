@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.metrics.association import BigramAssocMeasures as BAM
 
-from mediamon import assoc
+from mediamon.stats import assoc
 from mediamon.errors import InputError, MediamonError
 
 

@@ -11,7 +11,7 @@ from nltk.collocations import BigramCollocationFinder
 from nltk.metrics.association import BigramAssocMeasures as BAM
 
 import mediamon as mm
-from mediamon.cooc import COLLOCATE_COLUMNS, collocates, word_pairs
+from mediamon.analysis.collocates import COLLOCATE_COLUMNS, collocates, word_pairs
 from mediamon.errors import InputError, NotFoundError
 from mediamon.stopwords import stopwords, vocab_mask
 

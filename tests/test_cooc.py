@@ -13,8 +13,8 @@ import pytest
 from nltk.metrics.association import BigramAssocMeasures as BAM
 
 import mediamon as mm
-from mediamon import assoc
-from mediamon.cooc import COOC_COLUMNS, cooccurrence
+from mediamon.stats import assoc
+from mediamon.analysis.cooc import COOC_COLUMNS, cooccurrence
 from mediamon.errors import InputError, NotFoundError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,11 +17,11 @@ def test_import_is_cheap_and_does_no_work() -> None:
 
 
 def test_public_functions_stay_functions_after_every_submodule_is_imported() -> None:
-    for info in pkgutil.iter_modules(mediamon.__path__):
-        if info.name != "distributed":  # optional extra; imported lazily by its users
-            importlib.import_module(f"mediamon.{info.name}")
+    for info in pkgutil.walk_packages(mediamon.__path__, prefix="mediamon."):
+        importlib.import_module(info.name)
     for name in mediamon.__all__:
         value = getattr(mediamon, name)
         assert not isinstance(value, type(mediamon)), f"mediamon.{name} is a module, not the API"
-    for name in ("kwic", "timeline", "index", "mentions", "cooccurrence", "collocates", "read_corpus"):
+    for name in ("kwic", "timeline", "index", "mentions", "cooccurrence", "collocates", "word_pairs", "ingest",
+                 "read_corpus"):
         assert callable(getattr(mediamon, name))

@@ -14,9 +14,10 @@ import pytest  # noqa: E402
 
 import mediamon as mm  # noqa: E402
 from mediamon import plot  # noqa: E402
-from mediamon.cooc import collocates, cooccurrence  # noqa: E402
+from mediamon.analysis.collocates import collocates  # noqa: E402
+from mediamon.analysis.cooc import cooccurrence  # noqa: E402
 from mediamon.errors import InputError  # noqa: E402
-from mediamon.timelines import timeline  # noqa: E402
+from mediamon.analysis.timeline import timeline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTORS = ROOT / "corpora" / "actors.yaml"

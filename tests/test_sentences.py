@@ -13,7 +13,7 @@ import mediamon
 from conftest import REPO, shared_path
 from mediamon.errors import NotFoundError
 from mediamon.sentences import PunktModel, bundled_model
-from mediamon.tokenindex import build_index
+from conftest import fresh_index as build_index
 
 sys.path.insert(0, str(REPO / "tools"))
 import punkt_agreement  # noqa: E402  (the measuring tool is tested with the code it measures)

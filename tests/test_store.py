@@ -1,16 +1,14 @@
-"""The sharded store (mediamon.store) and the local out-of-core engine (mediamon.sharded).
+"""The sharded store: ingest (mediamon.ingestion) and reading it back (mediamon.store), views of it.
 
-The equality tests split mm-sample into 4 shards with ``ingest`` and check that every sharded result
-equals the single-corpus engine's table on ``read_corpus("corpora/mm-sample")``, table for table:
-same rows in the same order (corpus order; no re-sorting needed), the same doc ids, character
-offsets, global sentence/paragraph/token numbers, counts, and measures to float tolerance.
+The analyses on a store are checked against the in-memory engine in test_engine.py; here the store
+itself: what ingest writes, that it reads back the documents and manifest ``read_corpus`` gives, the
+memory-mapped shard indexes, partial reads, views selected from metadata, and the guards.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,94 +16,17 @@ import pandas as pd
 import pytest
 
 import mediamon as mm
-from mediamon import sharded
 from mediamon.cli import main as cli_main
-from mediamon.errors import NotFoundError
-from mediamon.store import ROW_GROUP, ShardedCorpus, StoreError, ingest, open_store, parse_shard_size
+from mediamon.errors import ColumnError, InputError, NotFoundError
+from mediamon.ingestion import ingest, parse_shard_size
+from mediamon.store import ROW_GROUP, ShardedCorpus, StoreError, open_store
 
-from conftest import ACTORS_FILE, SAMPLE_DIR
-
-# Resolve the package-level functions before any submodule import can shadow them.
-ENGINE = {
-    "kwic": mm.kwic, "mentions": mm.mentions, "cooccurrence": mm.cooccurrence,
-    "collocates": mm.collocates, "timeline": mm.timeline,
-}  # fmt: skip
-
-
-def _putin_mentions(m):
-    return type("Sel", (), {"df": m.df[m.df["actor"] == "putin"].reset_index(drop=True)})()
-
-
-#: (name, function name, positional args after the corpus, options, which tables to compare)
-CASES = [
-    ("kwic word", "kwic", ("Putin",), {}, ["df"]),
-    ("kwic phrase", "kwic", ("Islamic Republic",), {"window": (3, 7)}, ["df"]),
-    ("kwic list", "kwic", (["Putin", "Raisi"],), {}, ["df"]),
-    ("kwic glob sentence", "kwic", ("Iran*",), {"match": "glob", "clip": "sentence"}, ["df"]),
-    ("kwic regex", "kwic", ("kaz.n",), {"match": "regex"}, ["df"]),
-    ("kwic case-sensitive", "kwic", ("OIC",), {"ignore_case": False}, ["df"]),
-    ("kwic actor", "kwic", ("putin",), {"actors": "ACTORS"}, ["df"]),
-    ("mentions", "mentions", ("ACTORS",), {}, ["df"]),
-    ("cooc sentence", "cooccurrence", ("ACTORS",), {"unit": "sentence"}, ["df", "actors", "mentions", "counts", "n"]),
-    ("cooc paragraph", "cooccurrence", ("ACTORS",), {"unit": "paragraph", "min_count": 0}, ["df", "actors", "counts", "n"]),
-    ("cooc document", "cooccurrence", ("ACTORS",), {"unit": "document"}, ["df", "actors", "mentions", "counts", "n"]),
-    ("cooc window", "cooccurrence", ("ACTORS",), {"window": 10}, ["df", "actors", "mentions", "events", "counts", "n"]),
-    ("cooc dedupe", "cooccurrence", ("ACTORS",), {"dedupe": True}, ["df", "duplicates", "counts", "n"]),
-    ("collocates", "collocates", ("Putin",), {}, ["df"]),
-    ("collocates nltk-style", "collocates", ("Raisi",),
-     {"window": (0, 4), "per_position": True, "stopwords": None, "punctuation": True, "min_count": 1,
-      "measure": "llr"}, ["df"]),
-    ("collocates glob", "collocates", ("Tatar*",), {"match": "glob", "min_count": 1, "measure": "npmi"}, ["df"]),
-    ("collocates of mentions", "collocates", ("PUTIN_MENTIONS",), {"min_count": 2}, ["df"]),
-    ("timeline", "timeline", ("ACTORS",), {}, ["df", "undated"]),
-    ("timeline by source, pairs", "timeline", ("ACTORS",), {"freq": "Y", "by": "source", "pairs": True},
-     ["df", "undated", "pairs"]),
-    ("timeline documents only", "timeline", (None,), {"freq": "Q"}, ["df", "undated"]),
-]  # fmt: skip
-
-
-def resolve_args(args, actors, mentions_of):
-    out = []
-    for a in args:
-        if a == "ACTORS":
-            out.append(actors)
-        elif a == "PUTIN_MENTIONS":
-            out.append(_putin_mentions(mentions_of()))
-        else:
-            out.append(a)
-    return out
-
-
-def assert_same(got, want, tables, name):
-    for t in tables:
-        a, b = getattr(got, t), getattr(want, t)
-        if isinstance(b, pd.DataFrame):
-            pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), obj=f"{name}: {t}")
-        elif isinstance(b, np.ndarray):
-            np.testing.assert_array_equal(a, b, err_msg=f"{name}: {t}")
-        else:
-            assert a == b, f"{name}: {t}: {a!r} != {b!r}"
+from conftest import ACTORS_FILE, SAMPLE_DIR, fresh_index
 
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory) -> ShardedCorpus:
     return ingest(SAMPLE_DIR, tmp_path_factory.mktemp("stores") / "mm-sample", shard_size=343)
-
-
-@pytest.fixture(scope="session")
-def engine_results(sample_corpus, actors):
-    """The single-corpus engine's result of each case, computed once."""
-    cache: dict[str, object] = {}
-
-    def get(name):
-        if name not in cache:
-            _, fn, args, opts, _ = next(c for c in CASES if c[0] == name)
-            mentions_of = lambda: ENGINE["mentions"](sample_corpus, actors)  # noqa: E731
-            opts = {k: (actors if v == "ACTORS" else v) for k, v in opts.items()}
-            cache[name] = ENGINE[fn](sample_corpus, *resolve_args(args, actors, mentions_of), **opts)
-        return cache[name]
-
-    return get
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,9 +59,9 @@ def test_store_layout_has_no_pickle(sample_store):
 
 
 def test_shard_index_is_memory_mapped_and_equals_a_fresh_build(sample_store):
-    ix = sample_store.index(2)
+    ix = sample_store.shard_index(2)
     assert isinstance(ix.ids, np.memmap) and isinstance(ix.postings, np.memmap)
-    fresh = mm.tokenindex.build_index(sample_store.shard(2, with_index=False))
+    fresh = fresh_index(sample_store.shard(2, with_index=False))
     for name in ("ids", "doc", "sent", "para", "start", "end", "postings"):
         np.testing.assert_array_equal(getattr(ix, name), getattr(fresh, name))
     assert ix.vocab == fresh.vocab
@@ -153,12 +74,12 @@ def test_shard_index_stale_is_rebuilt(tmp_path):
     store = ingest(SAMPLE_DIR, tmp_path / "s", shard_size=700, index=False)
     folder = store.index_folder(0)
     assert not folder.exists()
-    ix = store.index(0)  # built on first use, then memory-mapped
+    ix = store.shard_index(0)  # built on first use, then memory-mapped
     assert folder.is_dir() and isinstance(ix.ids, np.memmap)
     meta = json.loads((folder / "meta.json").read_text())
     meta["fingerprint"] = "0" * 32
     (folder / "meta.json").write_text(json.dumps(meta))
-    again = store.index(0)
+    again = store.shard_index(0)
     assert json.loads((folder / "meta.json").read_text())["fingerprint"] == store.shards[0].fingerprint
     np.testing.assert_array_equal(again.ids, ix.ids)
 
@@ -167,8 +88,10 @@ def test_partial_shard_reads_only_needed_row_groups(sample_store):
     full = sample_store.shard(1)
     part = sample_store.shard(1, rows=[5])
     text = part.docs["text"]
-    assert (text.iloc[:ROW_GROUP] == full.docs["text"].iloc[:ROW_GROUP]).all()
-    assert (text.iloc[ROW_GROUP:] == "").all()
+    assert text.iloc[5] == full.docs["text"].iloc[5]
+    assert (text.drop(index=5) == "").all()  # only row 5 becomes a string (its row group is read)
+    texts = sample_store.shard_texts(1, [5, ROW_GROUP + 1])
+    assert texts[ROW_GROUP + 1] == full.docs["text"].iloc[ROW_GROUP + 1] and texts[6] == ""
     pd.testing.assert_series_equal(part.docs["doc_id"], full.docs["doc_id"])
     assert part.fingerprint == full.fingerprint
 
@@ -268,72 +191,64 @@ def test_cli_ingest(tmp_path, capsys):
     assert cli_main(["ingest", str(SAMPLE_DIR), str(tmp_path / "s"), "--shard-size", "700", "--no-index"]) == 0
     out = capsys.readouterr().out
     assert "1370" in out and "shards: 2" in out
-    assert cli_main(["sharded", str(tmp_path / "s"), "--max-rows", "3", "kwic", "Minnikhanov"]) == 0
+    assert cli_main(["kwic", str(tmp_path / "s"), "Minnikhanov", "--max-rows", "3", "--dask"]) == 0
     out = capsys.readouterr().out
     assert "-- " in out and "hits in" in out
-
-
-# ---------------------------------------------------------------------------------------------
-# sharded (local, out of core) == single-corpus engine
-# ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_sharded_local_equals_engine(case, sample_store, actors, engine_results):
-    name, fn, args, opts, tables = case
-    mentions_of = lambda: sharded.mentions(sample_store, actors)  # noqa: E731
-    opts = {k: (actors if v == "ACTORS" else v) for k, v in opts.items()}
-    got = getattr(sharded, fn)(sample_store, *resolve_args(args, actors, mentions_of), **opts)
-    assert len(getattr(engine_results(name), "df")) > 0 or name == "kwic case-sensitive"
-    assert_same(got, engine_results(name), tables, name)
-
-
-def test_sharded_dedupe_across_shards(tmp_path, actors):
-    """Token-level duplicates (different case and spacing) in different shards are counted once."""
-    texts = ["Putin met Raisi in Kazan.", "Minnikhanov and Putin.", "PUTIN  met Raisi in   Kazan.",
-             "Raisi and Minnikhanov in Kazan.", "putin met raisi in kazan."]  # fmt: skip
-    src = tmp_path / "d.jsonl"
-    src.write_text("\n".join(json.dumps({"id": f"d{i}", "text": t}) for i, t in enumerate(texts)) + "\n")
-    corpus = mm.read_corpus(src)
-    store = ingest(src, tmp_path / "s", shard_size=2)
-    for opts in ({"dedupe": True}, {"dedupe": True, "window": 3}, {"dedupe": True, "unit": "document"}):
-        got = sharded.cooccurrence(store, actors, **opts)
-        want = ENGINE["cooccurrence"](corpus, actors, **opts)
-        assert len(want.duplicates) == 2
-        assert_same(got, want, ["df", "duplicates", "counts", "n", "mentions"], str(opts))
-
-
-def test_sharded_accepts_a_store_path_and_a_corpus(sample_store, sample_corpus):
-    by_path = sharded.kwic(str(sample_store.path), "Kazan")
-    direct = sharded.kwic(sample_corpus, "Kazan")
-    pd.testing.assert_frame_equal(by_path.df, direct.df)
-    with pytest.raises(mm.MediamonError, match="ShardedCorpus"):
-        sharded.kwic(os.getcwd(), "Kazan")
-
-
-def test_sharded_query_reads_text_only_where_hits_are(sample_store, monkeypatch):
-    calls = []
-    real = ShardedCorpus.shard
-
-    def spy(self, i, *, rows=None, with_index=True):
-        calls.append((i, None if rows is None else len(np.asarray(rows))))
-        return real(self, i, rows=rows, with_index=with_index)
-
-    monkeypatch.setattr(ShardedCorpus, "shard", spy)
-    k = sharded.kwic(sample_store, "Minnikhanov")
-    assert len(k) > 0
-    assert all(rows is not None for _, rows in calls)  # never a full shard read
-    assert sum(rows for _, rows in calls) == k.df["doc_id"].nunique()
-
-
-def test_sharded_results_say_where_from(sample_store, actors):
-    k = sharded.kwic(sample_store, "Putin")
-    assert k.params["corpus"] == sample_store.fingerprint and k.params["shards"] == 4
-    c = sharded.cooccurrence(sample_store, actors)
-    assert c.params["shards"] == 4
-    assert isinstance(c.corpus, sharded.ShardedTokens) and c.corpus.store is sample_store  # for evidence()
-    with pytest.raises(mm.MediamonError, match="Mentions"):
-        sharded.cooccurrence(sample_store, sharded.mentions(sample_store, actors))
 
 
 def test_shared_reference_data_path_is_not_needed():
     # the store tests run on the bundled sample only
     assert Path(SAMPLE_DIR).is_dir() and Path(ACTORS_FILE).is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# views
+# ---------------------------------------------------------------------------------------------
+VIEWS = [
+    ("between", lambda c: c.between("2015-01-01", "2020-12-31")),
+    ("between open end", lambda c: c.between("2019-06-01")),
+    ("sample", lambda c: c.sample(500, seed=3)),
+    ("head", lambda c: c.head(700)),
+    ("filter source", lambda c: c.filter(source="Tehran Times")),
+    ("filter callable", lambda c: c.filter(lambda d: d["doc_id"].str.len() % 2 == 0)),
+    ("between then sample", lambda c: c.between(None, "2021-12-31").sample(120, seed=1)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[v[0] for v in VIEWS])
+def test_view_selects_the_same_documents_without_text(view, sample_store, sample_corpus) -> None:
+    store_view, corpus_view = view[1](sample_store), view[1](sample_corpus)
+    assert isinstance(store_view, ShardedCorpus) and store_view.is_view
+    assert len(store_view) == len(corpus_view) > 0
+    assert "text" not in store_view.docs.columns
+    pd.testing.assert_frame_equal(store_view.docs, corpus_view.docs.drop(columns=["text"]))
+    assert store_view.manifest_counts() == corpus_view.manifest_counts()
+    want = corpus_view.summary()
+    got = store_view.summary()
+    assert {k: got[k] for k in want} == want
+    assert got["shards"] == 4 and got["text_bytes"] is None
+
+
+def test_view_to_corpus_and_text_of(sample_store, sample_corpus) -> None:
+    view = sample_store.between("2015-01-01", "2020-12-31")
+    pd.testing.assert_frame_equal(view.to_corpus().docs, sample_corpus.between("2015-01-01", "2020-12-31").docs)
+    doc_id = view.docs["doc_id"].iloc[-1]
+    assert view.text_of(doc_id) == sample_corpus.text_of(doc_id)
+    outside = sample_store.docs["doc_id"][~sample_store.docs["doc_id"].isin(view.docs["doc_id"])].iloc[0]
+    with pytest.raises(InputError):
+        view.text_of(outside)
+
+
+def test_view_errors(sample_store) -> None:
+    with pytest.raises(ColumnError, match="not_a_column"):
+        sample_store.filter(not_a_column=1)
+    with pytest.raises(InputError, match="shape"):
+        sample_store.filter(np.ones(3, dtype=bool))
+    with pytest.raises(InputError):
+        sample_store.sample(-1)
+
+
+def test_store_index_is_every_shard_index(sample_store) -> None:
+    indexes = sample_store.index
+    assert len(indexes) == 4 and sum(ix.n_docs for ix in indexes) == 1370
+    assert mm.index(sample_store) is sample_store

@@ -11,7 +11,7 @@ import pytest
 
 import mediamon as mm
 from mediamon.errors import InputError
-from mediamon.timelines import timeline
+from mediamon.analysis.timeline import timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTORS = ROOT / "corpora" / "actors.yaml"

@@ -14,7 +14,8 @@ import mediamon.tokenindex as ti
 import reference
 from mediamon.errors import PatternError
 from mediamon.text import normalize
-from mediamon.tokenindex import TokenIndex, build_index
+from mediamon.tokenindex import TokenIndex
+from conftest import fresh_index as build_index
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,9 @@ def boundaries_nltk(corpus: mediamon.Corpus, tok: PunktSentenceTokenizer) -> set
 
 
 def boundaries_mediamon(corpus: mediamon.Corpus, model: str | PunktModel) -> set[tuple[int, int]]:
-    ix = build_index(corpus, sentences=model, progress=False)
+    docs = corpus.docs
+    ix = build_index(docs["text"].tolist(), docs["body_start"].to_numpy(), docs["body_end"].to_numpy(),
+                     fingerprint=corpus.fingerprint, doc_ids=docs["doc_id"].tolist(), sentences=model, progress=False)
     first = np.zeros(ix.n_tokens, dtype=bool)
     first[ix.sent_offsets[:-1]] = True
     para_first = np.zeros(ix.n_tokens, dtype=bool)

@@ -77,7 +77,7 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import InputError, one_of
+from ..errors import InputError, one_of
 
 __all__ = [
     "MEASURES",

@@ -1,7 +1,7 @@
 """Mentions over time: how much attention each actor gets, per period (and per outlet).
 
-:func:`timeline` counts, per period of ``freq`` (a pandas offset/period alias: ``"D"``, ``"W"``,
-``"M"``, ``"Q"``, ``"Y"``) and per actor:
+:func:`timeline` counts, per period of ``freq`` (a pandas period alias: ``"D"``, ``"W"``, ``"M"``,
+``"Q"``, ``"Y"``) and per actor:
 
 - ``mentions``: mention rows in documents dated in the period;
 - ``documents``: documents of the period that mention the actor at least once;
@@ -13,6 +13,9 @@ Every period between the first and the last dated document is present, also thos
 documents, so gaps show as gaps. Documents without a date cannot be placed in a period: they are
 counted and reported (``Timeline.undated``, ``params['undated_documents']``, the HTML caption and a
 log warning), never silently dropped.
+
+Per shard, only the documents' metadata (dates, the ``by`` column) and the mentions are gathered
+(no text is read); the counting runs once on the combined tables.
 """
 
 from __future__ import annotations
@@ -20,25 +23,31 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from . import display
-from .errors import ColumnError, InputError
-from .routing import accepts_store
-
-if TYPE_CHECKING:
-    from .corpus import Corpus
+from ..actors import ActorSet
+from ..errors import ColumnError, InputError
+from ..partials import Part, combine
+from ..results import Result
+from ..shards import Source, as_source, doc_columns, map_shards, open_shard
+from .cooc import actor_records
+from .mentions import META_TYPES, mention_rows, split_mentions
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Timeline", "timeline"]
 
+#: The largest table of periods × groups × actors a timeline builds (a guard against ``freq="min"``
+#: over decades or ``by=`` a column with a value per document).
+MAX_GRID = 5_000_000
+
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Timeline:
+class Timeline(Result):
     """Counts per period, actor (and group).
 
     Attributes
@@ -57,9 +66,7 @@ class Timeline:
         The call, including ``undated_documents``.
     """
 
-    df: pd.DataFrame
-    params: dict[str, Any]
-    undated: pd.DataFrame
+    undated: pd.DataFrame = field(default_factory=pd.DataFrame)
     pairs: pd.DataFrame | None = None
     doc_periods: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     mentions: pd.DataFrame | None = field(default=None, repr=False)
@@ -71,12 +78,12 @@ class Timeline:
             f"{p['undated_documents']:,} undated documents>"
         )
 
-    def _repr_html_(self) -> str:
+    def caption(self) -> str:
         p = self.params
         text = f"Timeline per {p['freq']}: {p['periods']:,} periods"
         if p["undated_documents"]:
             text += f"; {p['undated_documents']:,} documents without a date are not placed in a period"
-        return display.join([display.caption(text), display.table(self.df)])
+        return text
 
     def documents_of(self, period: object, actor: str | None = None) -> pd.DataFrame:
         """The documents behind one point: ``doc_id``, ``date``, ``source``, ``title`` of the
@@ -90,43 +97,51 @@ class Timeline:
             d = d[d["doc"].isin(rows)]
         return d.drop(columns=["doc", "period"]).reset_index(drop=True)
 
-    def to_csv(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        """Write ``df`` as CSV (UTF-8, no index)."""
-        self.df.to_csv(path, index=False, **kwargs)
-
-    def to_parquet(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        """Write ``df`` as Parquet."""
-        self.df.to_parquet(path, index=False, **kwargs)
-
 
 def _periods(dates: pd.Series, freq: str, call: str) -> pd.Series:
     naive = dates.dt.tz_convert("UTC").dt.tz_localize(None)
     try:
-        per = naive.dt.to_period(freq)
-    except (ValueError, TypeError) as exc:
+        return naive.dt.to_period(freq)
+    except (ValueError, TypeError, AttributeError) as exc:
         raise InputError(
             f"{call}: freq={freq!r} is not a pandas period alias ({exc}); use e.g. 'D', 'W', 'M', "
             "'Q' or 'Y'."
         ) from None
-    return per
 
 
-@accepts_store
+def task_timeline(source: Source, i: int, columns: tuple[str, ...], actors: ActorSet | None, given: pa.Table | None) -> Part:
+    """Per shard: the selected documents' metadata and (optionally) their mention rows."""
+    shard = open_shard(source, i)
+    table = shard.table(shard.selected, columns)
+    docs = pa.table(
+        {"doc": np.arange(shard.sizes.documents, dtype=np.int64),
+         **{c: (table.column(c).cast(META_TYPES[c]) if c in META_TYPES else table.column(c)) for c in columns}}
+    )  # fmt: skip
+    tables = {"docs": docs}
+    numbering = {"docs": {"doc": "documents"}}
+    if actors is not None or given is not None:
+        m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
+        tables["mentions"] = m.select(["doc", "actor", "sentence"])
+        numbering["mentions"] = {"doc": "documents", "sentence": "sentences"}
+    return Part(sizes=shard.sizes, tables=tables, numbering=numbering, shards=(shard.sizes,))
+
+
 def timeline(
-    corpus: Corpus,
+    corpus: Source | str | os.PathLike[str],
     actors: Any = None,
     *,
     freq: str = "M",
     by: str | None = None,
     pairs: bool = False,
+    executor: object = None,
 ) -> Timeline:
     """Mentions and documents per period per actor, with the share of the period's documents.
 
     Parameters
     ----------
     corpus
-        The corpus; documents need a ``date`` (undated ones are counted apart, see the module
-        docstring).
+        A Corpus, a sharded store or a view of either; documents need a ``date`` (undated ones are
+        counted apart, see the module docstring).
     actors
         An :class:`~mediamon.actors.ActorSet`, an actors YAML path, a Mentions result, or ``None``
         for document counts only.
@@ -137,31 +152,63 @@ def timeline(
         outlet's own documents of the period.
     pairs
         Also count co-mentions per period (sentences naming both actors) into ``Timeline.pairs``.
+    executor
+        Where the per-shard step runs (see :mod:`mediamon.executors`).
 
     Returns
     -------
     Timeline
+
+    Examples
+    --------
+    >>> import mediamon as mm
+    >>> tl = mm.timeline(mm.read_corpus("corpora/seed"), "corpora/actors.yaml", freq="Y")
+    >>> int(tl.df.loc[tl.df["actor"] == "putin", "mentions"].sum())
+    2
     """
     call = "timeline()"
-    docs = corpus.docs
-    if by is not None and by not in docs.columns:
-        raise ColumnError(f"{call}: by={by!r} is not a document column; columns are {list(docs.columns)}.")
+    source = as_source(corpus, call)
+    if by is not None and (by not in doc_columns(source) or by == "text"):
+        raise ColumnError(f"{call}: by={by!r} is not a document column; columns are {doc_columns(source)}.")
+    _periods(pd.Series(pd.to_datetime([], utc=True)), freq, call)  # refuse a bad freq before any work
+    columns = tuple(dict.fromkeys(("doc_id", "date", "source", "title", *([by] if by else []))))
+    actor_set = found = None
+    records: list[dict[str, Any]] = []
+    if actors is not None:
+        actor_set, _, records, found = actor_records(actors, call)
+    given = split_mentions(found, source, call) if found is not None else None
+    args = [(columns, actor_set, given[j] if given is not None else None) for j in range(len(given))] if given else (columns, actor_set, None)
+    part = combine(map_shards(source, task_timeline, args, executor=executor))  # type: ignore[arg-type]
+    docs = part.tables["docs"].to_pandas() if "docs" in part.tables else pd.DataFrame({c: [] for c in ("doc", *columns)})
+    m = part.tables["mentions"].to_pandas() if actors is not None and "mentions" in part.tables else None
+    return _count(docs, m, [r["id"] for r in records] if actors is not None else None,
+                  freq=freq, by=by, pairs=pairs, name=source.name, call=call)  # fmt: skip
+
+
+def _count(
+    docs: pd.DataFrame, m: pd.DataFrame | None, actor_ids: list[str] | None, *,
+    freq: str, by: str | None, pairs: bool, name: str, call: str,
+) -> Timeline:  # fmt: skip
+    """The timeline of the gathered documents (``doc``, dates, *by*) and mentions (``doc``, ``actor``,
+    ``sentence``)."""
     dates = pd.to_datetime(docs["date"], utc=True)
     dated = dates.notna().to_numpy()
     per = _periods(dates[dated], freq, call)
     n_undated = int((~dated).sum())
     if n_undated:
         log.warning("%s: %d of %d documents have no date and are reported apart", call, n_undated, len(docs))
-
     keys = [by] if by else []
-    dp = pd.DataFrame({"doc": np.flatnonzero(dated), "period_p": per.to_numpy()})
+    dp = pd.DataFrame({"doc": docs["doc"].to_numpy()[dated], "period_p": per.to_numpy()})
     for k in keys:
         dp[k] = docs[k].to_numpy()[dated]
-    if len(dp):
-        full = pd.period_range(per.min(), per.max(), freq=per.dt.freq)
-    else:
-        full = pd.PeriodIndex([], freq=freq)
+    full = pd.period_range(per.min(), per.max(), freq=per.dt.freq) if len(dp) else pd.PeriodIndex([], freq=freq)
     groups = [pd.unique(dp[k]) for k in keys]
+    grid_size = len(full) * int(np.prod([len(g) for g in groups] or [1])) * max(len(actor_ids or []), 1)
+    if grid_size > MAX_GRID:
+        raise InputError(
+            f"{call}: freq={freq!r}{f', by={by!r}' if by else ''} would build {grid_size:,} rows "
+            f"(more than {MAX_GRID:,}); choose a longer period or a column with fewer values."
+        )
     grid_index = pd.MultiIndex.from_product([full, *groups], names=["period_p", *keys])
     totals = dp.groupby(["period_p", *keys], sort=True, dropna=False).size().reindex(grid_index, fill_value=0)
 
@@ -169,21 +216,19 @@ def timeline(
         ts = pd.PeriodIndex(p).start_time
         return pd.Series(ts.tz_localize("UTC"), index=getattr(p, "index", None))
 
-    m = None
     pairs_df = None
-    if actors is None:
+    if actor_ids is None or m is None:
         df = totals.rename("documents").reset_index()
         df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])).to_numpy())
         df = df.drop(columns="period_p")
         undated = pd.DataFrame({"actor": [None], "mentions": [0], "documents": [n_undated]})
-        actor_ids: list[str] = []
+        actor_ids = []
+        m = None
     else:
-        from .cooc import _mentions_df
-
-        m, records = _mentions_df(corpus, actors, call)
-        actor_ids = [r["id"] for r in records]
         rows = m["doc"].to_numpy(dtype=np.int64)
-        m_dated = dated[rows] if len(m) else np.zeros(0, bool)
+        doc_dated = np.zeros(len(docs), dtype=bool)
+        doc_dated[docs["doc"].to_numpy(dtype=np.int64)] = dated
+        m_dated = doc_dated[rows] if len(m) else np.zeros(0, bool)
         md = m[m_dated].drop(columns=[k for k in keys if k in m.columns]).merge(dp, on="doc", how="left")
         g_m = md.groupby(["period_p", *keys, "actor"], sort=True, dropna=False)
         counts = pd.DataFrame({"mentions": g_m.size(), "documents": g_m["doc"].nunique()})
@@ -192,12 +237,12 @@ def timeline(
         tot = totals.rename("total_documents").reset_index()
         df = counts.merge(tot, on=["period_p", *keys], how="left")
         with np.errstate(invalid="ignore", divide="ignore"):
-            df["share"] = np.where(df["total_documents"] > 0, df["documents"] / df["total_documents"].where(df["total_documents"] > 0, 1), np.nan)
+            df["share"] = np.where(df["total_documents"] > 0,
+                                   df["documents"] / df["total_documents"].where(df["total_documents"] > 0, 1), np.nan)  # fmt: skip
         df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])).to_numpy())
         df = df.drop(columns="period_p")
-        df["mentions"] = df["mentions"].astype(np.int64)
-        df["documents"] = df["documents"].astype(np.int64)
-        df["total_documents"] = df["total_documents"].astype(np.int64)
+        for col in ("mentions", "documents", "total_documents"):
+            df[col] = df[col].astype(np.int64)
         mu = m[~m_dated]
         g_u = mu.groupby("actor", sort=False)
         undated = pd.DataFrame({"mentions": g_u.size(), "documents": g_u["doc"].nunique()})
@@ -208,28 +253,23 @@ def timeline(
         )
         if pairs:
             pairs_df = _pairs_per_period(md, keys, start)
-
+    doc_rows = dp["doc"].to_numpy()
+    meta = docs.set_index("doc")
     doc_periods = pd.DataFrame(
         {
-            "doc": dp["doc"].to_numpy(),
+            "doc": doc_rows,
             "period": start(pd.PeriodIndex(dp["period_p"])).to_numpy() if len(dp) else pd.Series([], dtype="datetime64[ns, UTC]"),
-            "doc_id": docs["doc_id"].to_numpy()[dp["doc"].to_numpy()],
+            "doc_id": meta["doc_id"].to_numpy()[doc_rows] if len(dp) else [],
             "date": dates[dated].to_numpy(),
-            "source": docs["source"].to_numpy()[dp["doc"].to_numpy()],
-            "title": docs["title"].to_numpy()[dp["doc"].to_numpy()],
+            "source": meta["source"].to_numpy()[doc_rows] if len(dp) else [],
+            "title": meta["title"].to_numpy()[doc_rows] if len(dp) else [],
         }
     )
     params = {
-        "call": "timeline",
-        "freq": freq,
-        "by": by,
-        "pairs": bool(pairs),
-        "actors": actor_ids,
-        "periods": int(len(full)),
-        "dated_documents": int(dated.sum()),
-        "undated_documents": n_undated,
-        "corpus": getattr(corpus, "name", None),
-    }
+        "call": "timeline", "freq": freq, "by": by, "pairs": bool(pairs), "actors": actor_ids,
+        "periods": int(len(full)), "dated_documents": int(dated.sum()), "undated_documents": n_undated,
+        "corpus": name,
+    }  # fmt: skip
     return Timeline(df=df.reset_index(drop=True), params=params, undated=undated, pairs=pairs_df,
                     doc_periods=doc_periods, mentions=m)  # fmt: skip
 

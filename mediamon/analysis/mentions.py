@@ -1,0 +1,315 @@
+"""Every mention of every actor: :func:`mentions`, and the matching the other analyses share.
+
+Matching rules (the actor list's aliases, see :mod:`mediamon.actors`)
+    * case-insensitive on the matching form (:func:`mediamon.text.normalize`) unless an alias opts
+      into ``match_case``, in which case the original text must equal the alias exactly;
+    * possessives count: "Putin’s" is tokenised ``Putin`` + ``’s``, so the alias "Putin" matches;
+    * the longest match wins: "President Vladimir Putin" is one mention, not three;
+    * an ambiguous alias yields one mention row for each actor that claims it.
+
+Per shard, the aliases are looked up in the shard's token index (postings: a query costs its hits),
+the spans are reduced to the longest matches, the mentions of unselected documents are dropped, and
+only the texts of documents with mentions are read (for the matched strings). The rows of all
+shards are then combined with global numbers (:mod:`mediamon.partials`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import display
+from ..actors import Actor, ActorSet, Alias, resolve_actors
+from ..errors import InputError
+from ..partials import Part, combine
+from ..results import Result
+from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard
+from ..tokenindex import TokenIndex
+
+__all__ = ["MENTION_COLUMNS", "Mentions", "actor_spans", "longest_matches", "mention_rows", "mentions"]
+
+MENTION_COLUMNS = (
+    "doc_id", "doc", "actor", "alias", "matched", "sentence", "paragraph",
+    "token_start", "token_end", "char_start", "char_end", "date", "source",
+)  # fmt: skip
+
+#: How the numbered columns of a mentions table count (see :mod:`mediamon.partials`).
+NUMBERING = {"doc": "documents", "sentence": "sentences", "paragraph": "paragraphs",
+             "token_start": "tokens", "token_end": "tokens"}  # fmt: skip
+
+#: The Arrow types of the metadata columns every result carries.
+META_TYPES = {"doc_id": pa.string(), "date": pa.timestamp("ns", tz="UTC"), "source": pa.string(),
+              "title": pa.string(), "url": pa.string()}  # fmt: skip
+
+
+def metadata(shard: Shard, docs: np.ndarray, columns: Iterable[str] = ("doc_id", "date", "source", "title", "url")) -> pa.Table:
+    """Metadata of index documents *docs* with the same Arrow types whatever the source."""
+    table = shard.table(docs)
+    arrays = {c: table.column(c).cast(META_TYPES[c]) for c in columns}
+    return pa.table(arrays)
+
+
+# ---------------------------------------------------------------------------------------------
+# matching on one index
+# ---------------------------------------------------------------------------------------------
+def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Indices of the spans kept by leftmost-longest selection (no two kept spans overlap).
+
+    Spans are taken left to right; at one start the longest wins; a span overlapping a kept one is
+    dropped. Containment (the common case) is resolved vectorised; chains of partial overlaps fall
+    back to a loop over the conflicting spans only.
+    """
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((-ends, starts))
+    s, e = starts[order], ends[order]
+    first_at_start = np.ones(s.size, dtype=bool)
+    first_at_start[1:] = s[1:] != s[:-1]
+    order, s, e = order[first_at_start], s[first_at_start], e[first_at_start]
+    reach = np.maximum.accumulate(e)
+    prev_reach = np.concatenate(([np.iinfo(np.int64).min], reach[:-1]))
+    dominated = s < prev_reach
+    partial = dominated & (e > prev_reach)
+    if not partial.any():
+        return np.sort(order[~dominated])
+    keep = []
+    last_end = np.iinfo(np.int64).min
+    for i, (a, b) in enumerate(zip(s.tolist(), e.tolist())):
+        if a >= last_end:
+            keep.append(i)
+            last_end = b
+    return np.sort(order[np.asarray(keep, dtype=np.int64)])
+
+
+def alias_spans(shard: Shard, alias: Alias) -> tuple[np.ndarray, np.ndarray]:
+    """Token spans ``(starts, ends)`` of *alias* in the shard's selected documents."""
+    ix = shard.index
+    starts, ends = ix.find(alias.text, match="glob" if alias.is_pattern else "fixed")
+    if starts.size and not shard.all:
+        ok = shard.keep[ix.doc[starts]]
+        starts, ends = starts[ok], ends[ok]
+    if alias.match_case and starts.size:
+        docs = np.asarray(ix.doc[starts], dtype=np.int64)
+        texts = shard.texts(docs)
+        cs, ce = ix.start[starts], ix.end[ends - 1]
+        # exact comparison of the original characters, per hit (hits, not tokens)
+        keep = np.fromiter(
+            (texts[d][a:b] == alias.text for d, a, b in zip(docs, cs, ce)), dtype=bool, count=starts.size
+        )
+        starts, ends = starts[keep], ends[keep]
+    return np.asarray(starts, np.int64), np.asarray(ends, np.int64)
+
+
+def actor_spans(shard: Shard, actor: Actor) -> tuple[np.ndarray, np.ndarray]:
+    """The longest-match spans of one actor's aliases (sorted by start)."""
+    spans = [alias_spans(shard, alias) for alias in actor.aliases]
+    starts = np.concatenate([s for s, _ in spans]) if spans else np.zeros(0, np.int64)
+    ends = np.concatenate([e for _, e in spans]) if spans else np.zeros(0, np.int64)
+    keep = longest_matches(starts, ends)
+    return starts[keep], ends[keep]
+
+
+def match_actors(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
+    """Mention spans of every actor in the shard's selected documents (index positions): arrays
+    ``actor``, ``alias``, ``token_start``, ``token_end``, sorted by start.
+
+    Longest match across all actors; an ambiguous alias keeps one row per claiming actor (spans
+    identical to a kept span are kept too); an actor matched twice at one span counts once.
+    """
+    ix = shard.index
+    labels: list[tuple[str, str]] = []
+    codes, starts, ends = [], [], []
+    for actor in actors:
+        for alias in actor.aliases:
+            s, e = alias_spans(shard, alias)
+            if s.size:
+                codes.append(np.full(s.size, len(labels), dtype=np.int64))
+                labels.append((actor.id, alias.text))
+                starts.append(s)
+                ends.append(e)
+    if not starts:
+        empty = np.zeros(0, np.int64)
+        return {"actor": np.zeros(0, object), "alias": np.zeros(0, object), "token_start": empty, "token_end": empty}
+    code = np.concatenate(codes)
+    s = np.concatenate(starts)
+    e = np.concatenate(ends)
+    kept = longest_matches(s, e)
+    span_key = s * (ix.n_tokens + 1) + e
+    kept_keys = np.sort(span_key[kept])
+    at = np.minimum(np.searchsorted(kept_keys, span_key), kept_keys.size - 1)
+    keep = kept_keys[at] == span_key
+    code, s, e = code[keep], s[keep], e[keep]
+    actor_of = np.array([a for a, _ in labels], dtype=object)
+    alias_of = np.array([al for _, al in labels], dtype=object)
+    actor_code = pd.factorize(actor_of)[0][code]
+    order = np.lexsort((code, actor_code, s))
+    code, s, e, actor_code = code[order], s[order], e[order], actor_code[order]
+    first = np.ones(s.size, dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1]) | (actor_code[1:] != actor_code[:-1])
+    code, s, e = code[first], s[first], e[first]
+    return {"actor": actor_of[code], "alias": alias_of[code], "token_start": s, "token_end": e}
+
+
+def mention_rows(shard: Shard, actors: ActorSet) -> pa.Table:
+    """The mentions table of one shard (:data:`MENTION_COLUMNS`, selection-local numbers)."""
+    ix: TokenIndex = shard.index
+    raw = match_actors(shard, actors)
+    ts, te = raw["token_start"], raw["token_end"]
+    doc = np.asarray(ix.doc[ts], dtype=np.int64)
+    char_start = np.asarray(ix.start[ts], dtype=np.int64)
+    char_end = np.asarray(ix.end[te - 1], dtype=np.int64) if ts.size else np.zeros(0, np.int64)
+    texts = shard.texts(doc) if ts.size else np.zeros(0, object)
+    matched = [t[a:b] for t, a, b in zip(texts[doc].tolist(), char_start.tolist(), char_end.tolist())]
+    meta = metadata(shard, doc)
+    return pa.table(
+        {
+            "doc_id": meta["doc_id"],
+            "doc": shard.local_docs(doc),
+            "actor": pa.array(raw["actor"].tolist(), type=pa.string()),
+            "alias": pa.array(raw["alias"].tolist(), type=pa.string()),
+            "matched": pa.array(matched, type=pa.string()),
+            "sentence": shard.local_sentences(ix.sent[ts], doc),
+            "paragraph": shard.local_paragraphs(ix.para[ts], doc),
+            "token_start": shard.local_tokens(ts, doc),
+            "token_end": shard.local_tokens(te, doc),
+            "char_start": char_start,
+            "char_end": char_end,
+            "date": meta["date"],
+            "source": meta["source"],
+        }
+    )
+
+
+def task_mentions(source: Source, i: int, actors: ActorSet) -> Part:
+    """Per-shard step of :func:`mentions`."""
+    shard = open_shard(source, i)
+    return Part(sizes=shard.sizes, tables={"mentions": mention_rows(shard, actors)},
+                numbering={"mentions": NUMBERING}, shards=(shard.sizes,))  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# the result
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False, repr=False)
+class Mentions(Result):
+    """Every mention of every actor: one row per mention (see :data:`MENTION_COLUMNS`).
+
+    ``doc``, ``sentence``, ``paragraph`` and the token positions are numbers of the whole corpus
+    (as one index of all its documents would give them); ``char_start``/``char_end`` point into
+    the document's original text, so ``text[char_start:char_end] == matched`` for every row.
+    """
+
+    actors: ActorSet | None = field(default=None, repr=False)
+    layout: Layout | None = field(default=None, repr=False)
+
+    def caption(self) -> str:
+        return f"{len(self.df):,} mentions of {self.df['actor'].nunique()} actors"
+
+    def counts(self) -> pd.DataFrame:
+        """Per actor: mentions and documents mentioning it, most mentioned first."""
+        g = self.df.groupby("actor", sort=False)
+        out = pd.DataFrame({"mentions": g.size(), "documents": g["doc_id"].nunique()})
+        return out.sort_values(["mentions", "documents"], ascending=False)
+
+    def of(self, *actor_ids: str) -> Mentions:
+        """The mentions of these actors only (for collocates of one actor, for instance)."""
+        keep = self.df["actor"].isin(actor_ids).to_numpy()
+        subset = self.actors.subset(actor_ids) if self.actors is not None else None
+        return Mentions(self.df[keep].reset_index(drop=True), {**self.params, "actors": list(actor_ids)},
+                        actors=subset, layout=self.layout)  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        counts = self.counts().reset_index()
+        cols = ["doc_id", "actor", "matched", "sentence", "char_start", "char_end", "date", "source"]
+        return display.join(
+            [
+                display.caption(self.caption()),
+                display.table(counts, max_rows=30),
+                display.table(self.df[cols], max_rows=10),
+            ]
+        )
+
+
+def mentions(
+    corpus: Source | str | os.PathLike[str],
+    actors: ActorSet | str | os.PathLike[str],
+    *,
+    executor: object = None,
+) -> Mentions:
+    """Find every mention of every actor in *corpus*.
+
+    Parameters
+    ----------
+    corpus
+        A Corpus, a sharded store or a view of either.
+    actors
+        An :class:`~mediamon.actors.ActorSet` or a path to an actor YAML file.
+    executor
+        Where the per-shard counting runs (see :mod:`mediamon.executors`).
+
+    Returns
+    -------
+    Mentions
+        ``.df`` with columns doc_id, doc, actor, alias, matched, sentence, paragraph, token_start,
+        token_end, char_start, char_end, date, source.
+
+    Examples
+    --------
+    >>> import mediamon as mm
+    >>> corpus = mm.read_corpus("corpora/seed")
+    >>> found = mm.mentions(corpus, mm.read_actors("corpora/actors.yaml"))
+    >>> found.counts().loc[["putin", "minnikhanov"], "mentions"].tolist()
+    [2, 4]
+    """
+    source = as_source(corpus, "mentions()")
+    actor_set = resolve_actors(actors)
+    part = combine(map_shards(source, task_mentions, (actor_set,), executor=executor))
+    return from_part(source, part, actor_set)
+
+
+def from_part(source: Source, part: Part, actor_set: ActorSet) -> Mentions:
+    """The Mentions result of a combined part (its ``mentions`` table)."""
+    table = part.tables.get("mentions")
+    df = table.to_pandas() if table is not None else pd.DataFrame(columns=list(MENTION_COLUMNS))
+    return Mentions(df=df, params={"call": "mentions", "corpus": source.fingerprint, "actors": actor_set.ids},
+                    actors=actor_set, layout=Layout.of(source, part))  # fmt: skip
+
+
+def split_mentions(found: Any, source: Source, call: str) -> list[pa.Table]:
+    """A Mentions result of *source* cut back into per-shard tables with shard-local numbers.
+
+    Accepts anything with a ``.df`` holding the mention columns (e.g. a filtered Mentions).
+    """
+    df = found.df
+    missing = {"doc", "sentence", "paragraph", "token_start", "token_end"} - set(df.columns)
+    if missing:
+        raise InputError(f"{call}: the mentions table lacks columns {sorted(missing)}; pass mediamon.mentions(...).")
+    layout = getattr(found, "layout", None)
+    if layout is not None and layout.source.fingerprint != source.fingerprint:
+        raise InputError(
+            f"{call}: these mentions were found in another corpus ({layout.source.name!r}); pass "
+            "mediamon.mentions(corpus, actors) of this corpus, or the actor list itself."
+        )
+    if layout is None:  # a table with the mention columns: numbered over this corpus
+        layout = Layout.measure(source)
+    starts = {f: layout.starts(f) for f in ("documents", "tokens", "sentences", "paragraphs")}
+    doc = df["doc"].to_numpy(dtype=np.int64)
+    shard_of = np.searchsorted(starts["documents"], doc, side="right") - 1
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    out = []
+    for k in range(len(layout.shards)):
+        sel = np.flatnonzero(shard_of == k)
+        t = table.take(pa.array(sel))
+        for column, what in NUMBERING.items():
+            i = t.column_names.index(column)
+            shifted = t.column(column).to_numpy() - starts[what][k]
+            t = t.set_column(i, column, pa.array(shifted, type=pa.int64()))
+        out.append(t)
+    return out
+
