@@ -223,7 +223,7 @@ _INDEX_FILES = ("meta.json", "vocab.txt", "doc_ids.txt")
 def _shown(path: str) -> str:
     """*path* as text any writer accepts: bytes of a file name that are not UTF-8 become U+FFFD.
 
-    >>> _shown("caf\udce9.txt")
+    >>> _shown("caf\\udce9.txt")
     'caf\ufffd.txt'
     """
     if not _ANY_SURROGATE.search(path):
@@ -734,7 +734,7 @@ class _Rows:
         rows, and more rows than good records, :attr:`flooded` tells the parser to stop.
         """
         other = self.other
-        if len(other) >= LINE_ROWS and other:
+        if len(other) > LINE_ROWS:  # rows past the first LINE_ROWS may grow into runs
             f0, l0, n0, s0, r0, m0 = other[-1]
             if s0 == status and r0 == reason and l0 is not None and l0 + 1 == first:
                 other[-1] = (f0, last, n0 + 1, s0, r0, m0)
@@ -860,82 +860,80 @@ def _unique_header(names: Sequence[str]) -> list[str]:
     return out
 
 
-class _Lines:
-    """The lines of *text* from offset *pos* on, for :func:`csv.reader`; ``pos`` is where the next
-    line starts (csv.reader asks for a line only when it needs one, so after a record ``pos`` is the
-    start of the next record)."""
+class _Width:
+    """The number of fields a CSV record must have (``None`` until the header is read)."""
 
-    def __init__(self, text: str, pos: int) -> None:
-        self.text = text
-        self.pos = pos
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        text, pos = self.text, self.pos
-        if pos >= len(text):
-            raise StopIteration
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end + 1
-        self.pos = end
-        return text[pos:end]
+    fields: int | None = None
 
 
-def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str] | None, str]]:
+def _csv_records(
+    text: str, delimiter: str, width: _Width
+) -> Iterator[tuple[int, int, list[str] | None, str]]:
     """``(first_line, last_line, fields, problem)`` for every physical record of a CSV text.
 
     Quoting is strict record by record. A record with broken quoting yields ``fields=None`` and the
     problem at its first line; if it spans several lines (a quote opened and never closed, or
-    closed by a stray quote further down), reading starts again at its second line, so the lines
-    it would have swallowed are records of their own. A single-line record whose only fault is text
-    after a closing quote (``"Fine" extra``) is read leniently, as pandas does.
+    closed by a stray quote further down) -- or spans several lines and has not
+    ``width.fields`` fields -- reading starts again at its second line, so the lines it would have
+    swallowed are records of their own. A single-line record whose only fault is text after a
+    closing quote (``"Fine" extra``) is read leniently, as pandas does.
     """
-    pos, base = 0, 1  # offset and line number where the current reader starts
     n = len(text)
+    stream = io.StringIO(text, newline="")  # C-speed lines; seek() starts a new reader anywhere
+    pos, base = 0, 1  # offset and line number where the current reader starts
     while pos < n:
-        lines = _Lines(text, pos)
-        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        stream.seek(pos)
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
         done = 0  # physical lines of this reader consumed by complete records
-        start_pos = pos
+        problem = ""
         try:
             for row in reader:
-                first = base + done
+                first, last = base + done, base + reader.line_num - 1
+                if last > first and width.fields is not None and row and len(row) != width.fields:
+                    problem = (f"expected {width.fields} fields, found {len(row)} in a record that "
+                               f"would span lines {first}-{last} (a stray quote?); the following "
+                               "lines are read on their own")
+                    break
                 done = reader.line_num
-                start_pos = lines.pos
-                yield first, base + done - 1, row, ""
-            return
+                yield first, last, row, ""
+            else:
+                return
         except csv.Error as exc:
             first, last = base + done, base + reader.line_num - 1
-            eol = text.find("\n", start_pos)
-            eol = n if eol < 0 else eol + 1
-            unclosed = "unexpected end of data" in str(exc)
-            if last <= first and not unclosed:
-                try:
-                    fields = next(csv.reader([text[start_pos:eol]], delimiter=delimiter, strict=False))
-                except (csv.Error, StopIteration) as exc2:
-                    yield first, first, None, f"CSV quoting: {exc2}"
-                else:
-                    yield first, first, fields, ""
-            elif unclosed:
-                yield first, first, None, (
-                    f"quoted field opened here is never closed (it would run to line {max(last, first)}); "
-                    "the following lines are read on their own")
+            if "unexpected end of data" in str(exc):
+                problem = (f"quoted field opened here is never closed (it would run to line "
+                           f"{max(last, first)}); the following lines are read on their own")
+            elif last > first:
+                problem = (f"broken quoting ({exc}) in a record that would span lines "
+                           f"{first}-{last}; the following lines are read on their own")
+        # where the failed record starts, and the line after its first (found only on failure)
+        start = pos
+        for _ in range(done):
+            start = text.find("\n", start) + 1
+        eol = text.find("\n", start)
+        eol = n if eol < 0 else eol + 1
+        first = base + done
+        if problem:
+            yield first, first, None, problem
+        else:  # one line whose only fault is text after a closing quote: read it leniently
+            try:
+                fields = next(csv.reader([text[start:eol]], delimiter=delimiter, strict=False))
+            except (csv.Error, StopIteration) as exc2:
+                yield first, first, None, f"CSV quoting: {exc2}"
             else:
-                yield first, first, None, (
-                    f"broken quoting ({exc}) in a record that would span lines {first}-{last}; "
-                    "the following lines are read on their own")
-            pos, base = eol, first + 1
+                yield first, first, fields, ""
+        pos, base = eol, first + 1
 
 
-def _parse_csv(dec: _Decoded, delimiter: str, max_bytes: int) -> _Rows:
+def _parse_csv(dec: _Decoded, delimiter: str) -> _Rows:
     rows = _Rows()
     old = csv.field_size_limit()
     csv.field_size_limit(max(old, min(len(dec.text) + 1, sys.maxsize)))
     try:
         header: list[str] | None = None
+        width = _Width()
         last_line = dec.text.count("\n") + (0 if dec.text.endswith("\n") else 1)
-        for first, last, row, problem in _csv_records(dec.text, delimiter):
+        for first, last, row, problem in _csv_records(dec.text, delimiter, width):
             if row is None:
                 if header is None:
                     header = []  # a broken first record: the header is the next good one
@@ -945,6 +943,7 @@ def _parse_csv(dec: _Decoded, delimiter: str, max_bytes: int) -> _Rows:
                     continue
                 header = _unique_header([_clean(h, dec.has_surrogates)[0] for h in row])
                 rows.columns = header
+                width.fields = len(header)
                 continue
             elif not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
                 rows.problem(first, last, "skipped", "blank_line", "empty line")
@@ -1202,7 +1201,7 @@ def _read_sidecar(folder: str, max_bytes: int, forced: str | None) -> tuple[dict
             dec = _decode(_read_bytes(_Found(path, name), max_bytes), forced)
         except _Reject as exc:
             return {}, f"{name} not read: {exc.message}"
-        rows = _parse_jsonl(dec) if kind == "jsonl" else _parse_csv(dec, "\t" if kind == "tsv" else ",", max_bytes)
+        rows = _parse_jsonl(dec) if kind == "jsonl" else _parse_csv(dec, "\t" if kind == "tsv" else ",")
         key = next((k for k in ("file", "filename", "file_name", "path") if k in rows.columns), None)
         if key is None:
             return {}, f"{name} has no 'file' column (columns are {rows.columns}); not used"
@@ -1356,10 +1355,10 @@ def read_corpus(
         bar.update(1)
         if f.status is not None:
             if f.reason == "sidecar":
-                table, note = sidecars.setdefault(
-                    os.path.dirname(f.path), _read_sidecar(os.path.dirname(f.path), max_bytes, encoding)
-                )
-                f.message = note or f.message
+                folder = os.path.dirname(f.path)
+                if folder not in sidecars:
+                    sidecars[folder] = _read_sidecar(folder, max_bytes, encoding)
+                f.message = sidecars[folder][1] or f.message
             file_row(f, f.status, f.reason or "", f.message)
             continue
         try:
@@ -1463,6 +1462,9 @@ class _TextBatch:
     """
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
         self.rows = _Rows()
         self.seq: list[int] = []
         self.rel: list[str] = []
@@ -1497,7 +1499,7 @@ class _TextBatch:
                                          dtype=object)
         label = self.rel[0] if n == 1 else f"{n:,} .txt files ({self.rel[0]} ...)"
         frame = _dates_of(frame, dayfirst, label)
-        self.__init__()  # type: ignore[misc]  -- start the next batch empty
+        self.clear()
         return frame
 
 
@@ -1529,7 +1531,7 @@ def _records_of(f: _Found, data: bytes, forced: str | None, max_bytes: int) -> t
         return rows, "parquet", rows.notes
     dec = _decode(data, forced)
     if f.fmt in ("csv", "tsv"):
-        return _parse_csv(dec, "\t" if f.fmt == "tsv" else ",", max_bytes), dec.encoding, dec.notes
+        return _parse_csv(dec, "\t" if f.fmt == "tsv" else ","), dec.encoding, dec.notes
     return _parse_jsonl(dec), dec.encoding, dec.notes
 
 

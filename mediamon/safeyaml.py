@@ -31,6 +31,8 @@ Two schemas decide what a plain (unquoted) scalar becomes:
     ``0x1F`` -> ``int``; decimals, exponents, ``.inf``, ``.nan`` -> ``float``; everything else,
     including ``yes``/``no``/``on``/``off`` and dates, a ``str``. An integer longer than
     ``MAX_INT_DIGITS`` digits -> ``YamlError`` (quote it to keep it as text). For parameters.
+    Unlike PyYAML (YAML 1.1), ``1e3`` is a float and ``0b101``, ``1_000`` and ``1:20`` are
+    strings; JSON reads as JSON would (but YAML refuses raw control characters such as DEL).
 
 Quoted scalars are always strings. Errors carry ``line`` and ``column`` (1-based) when known.
 """
