@@ -179,8 +179,9 @@ def main() -> None:
     out = Path(args.out)
     head = "" if out.exists() else (
         "# Loading benchmark (bench/bench_loading.py)\n\n"
-        "Each row is one call in a fresh child process; peak RSS is that process's maximum resident "
-        "memory (interpreter and imports included, about 150 MB).\n\n"
+        "Each row is one call in a fresh child process, imports done before the clock starts; peak "
+        "RSS is that process's own maximum resident memory (VmHWM; the interpreter and imports alone "
+        "take about 110-130 MB). Each section below names the command's label and source tree.\n\n"
     )
     with out.open("a", encoding="utf-8") as fh:
         fh.write(head + "\n".join(lines) + "\n")

@@ -110,6 +110,7 @@ import codecs
 import csv
 import datetime as _dt
 import errno
+import functools
 import glob as _glob
 import gzip
 import io
@@ -121,6 +122,7 @@ import stat
 import sys
 import time
 import zlib
+import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -430,7 +432,13 @@ def _discover(source: Any, fmt: str | None) -> list[_Found]:
                 found.append(_classify(_Found(raw, os.path.basename(raw)), fmt, False, explicit=True))
             continue
         if _GLOB_CHARS.search(raw):
-            matches = sorted(_glob.glob(raw, recursive=True))
+            try:
+                matches = sorted(_glob.glob(raw, recursive=True))
+            except RecursionError:  # glob's "**" recurses once per folder level
+                raise InputError(
+                    f"read_corpus(): the glob {raw!r} reaches folders nested too deep for Python's "
+                    "glob; pass the folder itself, which is walked without that limit."
+                ) from None
             if not matches:
                 raise NotFoundError(f"read_corpus(): the glob {raw!r} matches no file.")
             parts = Path(raw).parts
@@ -1063,7 +1071,7 @@ def _parse_parquet(data: bytes, max_bytes: int) -> _Rows:
     groups = [md.row_group(g) for g in range(md.num_row_groups)]
     plain = sum(g.total_byte_size for g in groups)
     values = sum(g.column(c).num_values for g in groups for c in range(g.num_columns))
-    fix = (f"pass max_bytes= to read it (max_bytes is {max_bytes:,})")
+    fix = f"max_bytes is {max_bytes:,}; pass a larger max_bytes= to read it anyway"
     if plain > max_bytes:
         raise _Reject("too_large", f"Parquet pages decompress to {plain:,} bytes (from its metadata); {fix}")
     if values * _MIN_VALUE_BYTES > max_bytes:
@@ -1086,7 +1094,7 @@ def _parse_parquet(data: bytes, max_bytes: int) -> _Rows:
             decoded += sum(_decoded_nbytes(chunk) for col in table.columns for chunk in col.chunks)
             if decoded > max_bytes:
                 raise _Reject("too_large", (
-                    f"Parquet text decodes to more than {decoded:,} bytes by row group {g + 1} of "
+                    f"Parquet text decodes to at least {decoded:,} bytes by row group {g + 1} of "
                     f"{md.num_row_groups} (dictionary-encoded values repeated); {fix}"))
             table, notes = _python_safe(table)
             for note in notes:
@@ -1135,11 +1143,27 @@ def _is_binary_like(t: pa.DataType) -> bool:
         pa.types.is_large_binary(t)
 
 
+_OFFSET_ZONE = re.compile(r"[+-]\d{2}:\d{2}")
+
+
+@functools.cache
+def _known_zone(name: str) -> bool:
+    """A zone name Arrow writes: a fixed offset ("+03:30") or an IANA name the system knows."""
+    if _OFFSET_ZONE.fullmatch(name):
+        return True
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 def _python_safe(table: pa.Table) -> tuple[pa.Table, list[str]]:
     """Make top-level timestamp and date columns convertible to Python, with notes.
 
     A zoned timestamp holds UTC instants, so it is read in UTC: no zone database is needed and a
-    bogus zone name costs nothing. Values outside Python's years 1-9999 become missing, counted.
+    bogus zone name costs nothing (it is noted). Values outside Python's years 1-9999 become
+    missing, counted.
     """
     notes: list[str] = []
     for i, fld in enumerate(table.schema):
@@ -1147,13 +1171,16 @@ def _python_safe(table: pa.Table) -> tuple[pa.Table, list[str]]:
         if pa.types.is_timestamp(t):
             raw = table.column(i).cast(pa.int64())
             per_s = _UNIT_PER_SECOND[t.unit]
-            lo = int(_DATETIME_MIN.timestamp()) * per_s
-            hi = int(_DATETIME_MAX.timestamp()) * per_s
+            lo = max(int(_DATETIME_MIN.timestamp()) * per_s, -(2**63))  # int64 bounds: unit "ns"
+            hi = min(int(_DATETIME_MAX.timestamp()) * per_s, 2**63 - 1)
             ok = pc.and_(pc.greater_equal(raw, lo), pc.less_equal(raw, hi))
             bad = int(pc.sum(pc.invert(ok)).as_py() or 0)
+            if not bad and not t.tz:
+                continue
             fixed = pc.if_else(ok, raw, None).cast(pa.timestamp(t.unit, tz="UTC" if t.tz else None))
-            if t.tz and t.tz.upper() not in ("UTC", "Z", "+00:00", "ETC/UTC"):
-                notes.append(f"column {fld.name!r}: timestamps in zone {t.tz!r} read as UTC instants")
+            if t.tz and not _known_zone(t.tz):
+                notes.append(f"column {fld.name!r}: unknown time zone {t.tz!r}; the timestamps are "
+                             "read as the UTC instants stored")
             if bad:
                 notes.append(f"column {fld.name!r}: {bad:,} timestamp(s) outside years 1-9999 set to missing")
             table = table.set_column(i, fld.with_type(fixed.type), fixed)
@@ -1375,8 +1402,8 @@ def read_corpus(
             file_row(f, "rejected", exc.reason, exc.message)
             continue
         except MemoryError:
-            file_row(f, "rejected", "too_large", "ran out of memory while reading this file; lower "
-                     "max_bytes, or read it on a machine with more memory")
+            file_row(f, "rejected", "too_large", "ran out of memory while reading this file; split "
+                     "it, or read it on a machine with more memory")
             continue
         except _UNEXPECTED as exc:
             log.warning("read_corpus(): %s could not be read (%s: %s); rejected read_error",
