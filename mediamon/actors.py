@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +37,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import display
-from .errors import ActorFileError, InputError, NotFoundError
-from .text import query_forms
+from .errors import ActorFileError, InputError, NotFoundError, YamlError
+from .safeyaml import safe_load_with_lines
+from .text import codepoints, normalize, query_forms, tokenize_spans
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +140,22 @@ class ActorSet:
 
 
 def _check_alias_conflicts(actors: Sequence[Actor]) -> None:
+    literal = [al for a in actors for al in a.aliases if not al.is_pattern and not al.match_case]
+    forms = iter(alias_forms([al.text for al in literal]))
+    by_id = {a.id: a for a in actors}
     claimed: dict[tuple[tuple[str, ...], bool, bool], str] = {}
     for actor in actors:
         for alias in actor.aliases:
-            key = (alias.forms if not alias.match_case else (alias.text,), alias.match_case, alias.is_pattern)
+            if alias.match_case:
+                matched: tuple[str, ...] = (alias.text,)
+            elif alias.is_pattern:
+                matched = alias.forms
+            else:
+                matched = next(forms)  # same order as `literal`
+            key = (matched, alias.match_case, alias.is_pattern)
             other = claimed.get(key)
             if other is not None and other != actor.id:
-                if not (actor.ambiguous and _actor(actors, other).ambiguous):
+                if not (actor.ambiguous and by_id[other].ambiguous):
                     raise ActorFileError(
                         f"read_actors(): alias {alias.text!r} is claimed by {other!r} and "
                         f"{actor.id!r}; remove it from one of them or mark both 'ambiguous: true'."
@@ -153,13 +163,37 @@ def _check_alias_conflicts(actors: Sequence[Actor]) -> None:
             claimed.setdefault(key, actor.id)
 
 
-def _actor(actors: Sequence[Actor], actor_id: str) -> Actor:
-    return next(a for a in actors if a.id == actor_id)
+def alias_forms(texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """:attr:`Alias.forms` of many literal aliases at once: one tokenizer pass over all of them.
+
+    The texts are joined with newlines; the tokenizer's rules look at most at neighbouring
+    characters and never join across whitespace, so each alias gets exactly the tokens it gets
+    alone (``query_forms``). Equal surfaces are normalised once.
+    """
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    starts, ends = tokenize_spans(codepoints(joined))
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    owner = np.searchsorted(begins, starts, side="right") - 1
+    cache: dict[str, str] = {}
+    surfaces = [joined[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+    normal = [cache[x] if x in cache else cache.setdefault(x, normalize(x)) for x in surfaces]
+    cuts = np.searchsorted(owner, np.arange(len(texts) + 1), side="left").tolist()
+    return [tuple(normal[cuts[i]:cuts[i + 1]]) for i in range(len(texts))]
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
+#: Largest actor file read_actors() reads (an actor list is a few MB at most).
+MAX_ACTOR_FILE_BYTES = 64 * 1024 * 1024
+_KIND_SYNONYMS = {"organization": "organisation", "org": "organisation", "location": "place"}
+_FLAGS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter or a digit
+
+
 def read_actors(source: str | os.PathLike[str] | pd.DataFrame | Sequence[Mapping[str, Any]]) -> ActorSet:
     """Read an actor list from a YAML file, a DataFrame or a list of dicts.
 
@@ -177,8 +211,19 @@ def read_actors(source: str | os.PathLike[str] | pd.DataFrame | Sequence[Mapping
     Raises
     ------
     ActorFileError
-        Bad YAML (with its line), a missing field (with the line of the entry), an unknown kind,
-        an id used twice, or an alias claimed by two actors that are not declared ambiguous.
+        A file that is not UTF-8 (with the byte offset and line), over
+        :data:`MAX_ACTOR_FILE_BYTES`, bad YAML (with its line), YAML past the safety limits of
+        :mod:`mediamon.safeyaml` (alias expansion, nesting deeper than 64), a missing field (with
+        the line of the entry), an unknown kind, an alias or pattern without a letter or digit
+        (``"."`` would count every full stop), an id used twice, or an alias claimed by two actors
+        that are not declared ambiguous.
+
+    Notes
+    -----
+    A YAML file is read with :func:`mediamon.safeyaml.safe_load` and the ``"strings"`` schema: every
+    value is the text written, so ``id: yes`` is the id ``"yes"`` and ``id: 007`` is ``"007"``
+    (PyYAML's YAML 1.1 rules would give ``True`` and ``7``). ``ambiguous`` and ``match_case``
+    accept true/false (also yes/no, on/off, 1/0), in any case.
 
     Examples
     --------
@@ -193,29 +238,45 @@ def read_actors(source: str | os.PathLike[str] | pd.DataFrame | Sequence[Mapping
     if isinstance(source, (list, tuple)):
         return ActorSet(_actor_from(r, where=f"entry {i + 1}") for i, r in enumerate(source))
     path = Path(source)
+    text = _actor_file_text(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ActorFileError(f"read_actors(): cannot read {str(path)!r}: {exc.strerror or exc}.") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ActorFileError(f"read_actors(): {path.name} is not valid YAML{where}: {problem}.") from None
+        data, lines = safe_load_with_lines(text, schema="strings", what=f"read_actors(): {path.name}")
+    except YamlError as exc:
+        where = f" at line {exc.line}" if exc.line is not None else ""
+        where += f", column {exc.column}" if exc.line is not None and exc.column is not None else ""
+        raise ActorFileError(f"read_actors(): {path.name} is not valid YAML{where}: {exc.problem}.") from None
     if data is None:
         data = []
     if not isinstance(data, list):
         raise ActorFileError(
             f"read_actors(): {path.name} must hold a list of actors (lines starting with '- id:'), "
-            f"got a {type(data).__name__}."
+            f"got a {'mapping' if isinstance(data, dict) else 'single value'}."
         )
-    lines = [n.start_mark.line + 1 for n in node.value] if node is not None else []
     return ActorSet(
         _actor_from(item, where=f"{path.name} line {line}") for item, line in zip(data, lines)
     )
+
+
+def _actor_file_text(path: Path) -> str:
+    """The text of an actor file: at most MAX_ACTOR_FILE_BYTES, strict UTF-8 (a BOM is dropped)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_ACTOR_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ActorFileError(f"read_actors(): cannot read {str(path)!r}: {exc.strerror or exc}.") from None
+    if len(data) > MAX_ACTOR_FILE_BYTES:
+        raise ActorFileError(
+            f"read_actors(): {path.name} is larger than {MAX_ACTOR_FILE_BYTES:,} bytes; an actor list "
+            "is a few MB at most. Check that this is the right file."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ActorFileError(
+            f"read_actors(): {path.name} is not UTF-8: byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start:,} (line {line}). Save the file as UTF-8."
+        ) from None
 
 
 def _as_list(value: object) -> list[Any]:
@@ -228,16 +289,41 @@ def _as_list(value: object) -> list[Any]:
     return [value]
 
 
+def _text_field(value: object, key: str, where: str) -> str:
+    """A scalar field (id, name, alias) as text; lists and mappings are refused, not stringified."""
+    if isinstance(value, (Mapping, list, tuple, set, np.ndarray)):
+        raise ActorFileError(
+            f"read_actors(): {where}: {key} must be text, got a {type(value).__name__} ({str(value)[:60]!r})."
+        )
+    return str(value).strip()
+
+
+def _flag(value: object, key: str, where: str) -> bool:
+    """A true/false field; a string such as "false" is read as written, never as a truthy string."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _FLAGS:
+        return _FLAGS[value.strip().lower()]
+    raise ActorFileError(f"read_actors(): {where}: {key} must be true or false, got {value!r}.")
+
+
 def _actor_from(item: object, *, where: str) -> Actor:
     if not isinstance(item, Mapping):
         raise ActorFileError(f"read_actors(): {where}: an actor must be a mapping with id, name, aliases.")
     for key in ("id", "name"):
         value = item.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, float) and np.isnan(value)) or (
+            isinstance(value, str) and not value.strip()
+        ):
             raise ActorFileError(f"read_actors(): {where}: missing field {key!r} (needed: id, name, aliases).")
-    actor_id = str(item["id"]).strip()
-    kind = str(item.get("kind") or "other").strip().lower()
-    kind = {"organization": "organisation", "org": "organisation", "location": "place"}.get(kind, kind)
+    actor_id = _text_field(item["id"], "id", where)
+    name = _text_field(item["name"], "name", where)
+    kind = _text_field(item.get("kind") or "other", "kind", where).lower()
+    kind = _KIND_SYNONYMS.get(kind, kind)
     if kind not in KINDS:
         raise ActorFileError(f"read_actors(): {where}: kind {kind!r} is invalid; must be one of {list(KINDS)}.")
     aliases: list[Alias] = []
@@ -246,23 +332,28 @@ def _actor_from(item: object, *, where: str) -> Actor:
             text = raw.get("alias") or raw.get("text")
             if not text:
                 raise ActorFileError(f"read_actors(): {where}: an alias mapping needs 'alias: <text>'.")
-            aliases.append(Alias(str(text), match_case=bool(raw.get("match_case", False))))
+            aliases.append(Alias(_text_field(text, "an alias", where),
+                                 match_case=_flag(raw.get("match_case"), "match_case", where)))
         else:
-            aliases.append(Alias(str(raw)))
+            aliases.append(Alias(_text_field(raw, "an alias", where)))
     for raw in _as_list(item.get("patterns")):
-        aliases.append(Alias(str(raw), is_pattern=True))
+        aliases.append(Alias(_text_field(raw, "a pattern", where), is_pattern=True))
     if not aliases:
-        aliases.append(Alias(str(item["name"])))
+        aliases.append(Alias(name))
     for alias in aliases:
-        if not alias.forms:
-            raise ActorFileError(f"read_actors(): {where}: alias {alias.text!r} has no word in it.")
+        if not _HAS_WORD.search(alias.text):
+            what = "pattern" if alias.is_pattern else "alias"
+            raise ActorFileError(
+                f"read_actors(): {where}: {what} {alias.text!r} has no letter or digit, so it would "
+                f"match punctuation or every word; remove it or write the name it stands for."
+            )
     known = {"id", "name", "kind", "aliases", "patterns", "ambiguous"}
     return Actor(
         id=actor_id,
-        name=str(item["name"]).strip(),
+        name=name,
         kind=kind,
         aliases=tuple(dict.fromkeys(aliases)),
-        ambiguous=bool(item.get("ambiguous", False)),
+        ambiguous=_flag(item.get("ambiguous"), "ambiguous", where),
         meta={k: v for k, v in item.items() if k not in known},
     )
 

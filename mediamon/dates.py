@@ -16,8 +16,15 @@ Rules, in order (each value is matched by at most one rule; surrounding whitespa
     ``July 29, 2021`` / ``Jul 29, 2021`` / ``July 29 2021`` (month first) and ``29 July 2021`` /
     ``29 Jul 2021`` / ``29 July, 2021`` (day first). English month names only.
 ``rfc2822``
-    ``Thu, 29 Jul 2021 10:00:00 +0300`` (the weekday is optional; ``GMT``/``UT``/``Z`` and US zone
-    names are understood; a missing zone is UTC).
+    ``Thu, 29 Jul 2021 10:00:00 +0300`` (the weekday is optional; a missing zone is UTC). A zone
+    *abbreviation* (``MSK``, ``IRST``, ``EST``) is read only through the explicit table
+    :data:`ZONE_ABBREVIATIONS` (RFC 2822's ``UT``/``GMT``/``Z`` and US zones, plus the common
+    European, Middle Eastern, Asian and Pacific ones, as their current standard or daylight
+    offsets; ``MSK`` is +04:00 from 2011-03-27 to 2014-10-26, when Moscow kept summer time). An
+    abbreviation that means several zones (:data:`AMBIGUOUS_ZONES`: ``IST``, ``BST``,
+    ``AST``, ...) or is not in the table leaves the value missing, counted in
+    ``DateReport.unknown_zone`` and named in the warning: it is never read as UTC, which would
+    shift it silently.
 ``numeric``
     ``12/01/2024``, ``12.01.2024``, ``12-01-2024`` (four-digit year last). The order of day and month
     is *ambiguous* when both are <= 12 and differ; such values follow ``dayfirst``:
@@ -54,11 +61,38 @@ from .errors import InputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DateParseWarning", "DateReport", "parse_dates", "parse_date"]
+__all__ = ["DateParseWarning", "DateReport", "parse_dates", "parse_date", "ZONE_ABBREVIATIONS",
+           "AMBIGUOUS_ZONES"]
 
 UTC_DTYPE = "datetime64[ns, UTC]"
 MIN_YEAR = 1800
 MAX_YEAR = 2200
+
+
+#: Time-zone abbreviations read in RFC 2822 dates, with their UTC offset (+HHMM). Sources: RFC 2822
+#: section 4.3 (UT, GMT, Z and the US zones) and the IANA tz database's current abbreviations.
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "UT": "+0000", "UTC": "+0000", "GMT": "+0000", "Z": "+0000", "WET": "+0000", "WEST": "+0100",
+    "EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500",  # RFC 2822: US Central, not China
+    "MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700", "AKST": "-0900", "AKDT": "-0800",
+    "HST": "-1000", "NST": "-0330", "NDT": "-0230", "BRT": "-0300", "ART": "-0300",
+    "CET": "+0100", "CEST": "+0200", "MET": "+0100", "MEST": "+0200", "WAT": "+0100",
+    "EET": "+0200", "EEST": "+0300", "CAT": "+0200", "SAST": "+0200",
+    "MSK": "+0300", "MSD": "+0400", "TRT": "+0300", "EAT": "+0300", "IRST": "+0330", "IRDT": "+0430",
+    "GST": "+0400", "AZT": "+0400", "AMT": "+0400", "AFT": "+0430", "PKT": "+0500", "UZT": "+0500",
+    "NPT": "+0545", "ICT": "+0700", "WIB": "+0700", "HKT": "+0800", "SGT": "+0800", "PHT": "+0800",
+    "AWST": "+0800", "JST": "+0900", "KST": "+0900", "ACST": "+0930", "ACDT": "+1030",
+    "AEST": "+1000", "AEDT": "+1100", "NZST": "+1200", "NZDT": "+1300",
+}  # fmt: skip
+
+#: Abbreviations that stand for more than one zone: a date carrying one is left missing.
+AMBIGUOUS_ZONES: dict[str, str] = {
+    "IST": "India +05:30, Ireland +01:00 or Israel +02:00",
+    "BST": "British Summer Time +01:00 or Bangladesh +06:00",
+    "AST": "Atlantic -04:00 or Arabia +03:00",
+    "ADT": "Atlantic Daylight -03:00 or Arabia Daylight +04:00",
+    "ECT": "Ecuador -05:00 or Eastern Caribbean -04:00",
+}
 
 
 class DateParseWarning(UserWarning):
@@ -71,8 +105,10 @@ class DateReport:
 
     ``rules`` maps rule name -> number of values it parsed; ``empty`` counts empty/missing values;
     ``ambiguous`` counts day/month-ambiguous values left missing (``dayfirst=None``); ``unparsed``
-    counts non-empty values no rule accepted (including ``ambiguous``); ``examples`` holds up to five
-    unparsed raw values.
+    counts non-empty values no rule accepted (including ``ambiguous`` and ``unknown_zone``);
+    ``examples`` holds up to five unparsed raw values; ``unknown_zone`` counts RFC 2822 dates whose
+    zone abbreviation is unknown or ambiguous (missing, never read as UTC), ``zone_examples`` up to
+    five of those abbreviations.
     """
 
     rules: dict[str, int] = field(default_factory=dict)
@@ -80,6 +116,8 @@ class DateReport:
     ambiguous: int = 0
     unparsed: int = 0
     examples: list[str] = field(default_factory=list)
+    unknown_zone: int = 0
+    zone_examples: list[str] = field(default_factory=list)
 
 
 _ISO = re.compile(
@@ -96,7 +134,7 @@ _DAY_FIRST = re.compile(rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTHS})\
 _RFC2822 = re.compile(
     r"^(?:(?:mon|tue|wed|thu|fri|sat|sun),\s*)?\d{1,2}\s+"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{4}\s+"
-    r"\d{2}:\d{2}(?::\d{2})?(?:\s+(?:[+-]\d{4}|[A-Z]{1,3}))?$",
+    r"\d{2}:\d{2}(?::\d{2})?(?:\s+(?:[+-]\d{4}|[A-Z]{1,5}))?$",
     re.I,
 )
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})$")
@@ -254,8 +292,21 @@ def parse_dates(
     # rfc 2822 (few values in practice; the stdlib parser per value)
     mask = todo & text.str.match(_RFC2822).to_numpy()
     if mask.any():
-        parsed = pd.Series([_rfc2822(v) for v in text[mask]], dtype=object)
-        take("rfc2822", mask, pd.to_datetime(parsed, utc=True, errors="coerce"))
+        zones = text[mask].str.extract(_ZONE_WORD, expand=False).str.upper()
+        known = zones.isna() | zones.isin(ZONE_ABBREVIATIONS).to_numpy()
+        values = text[mask].where(known.to_numpy(), "")
+        fixed = values.str.replace(_ZONE_WORD, _zone_offset, regex=True)
+        parsed = pd.to_datetime(pd.Series([_rfc2822(v) if v else None for v in fixed], dtype=object),
+                                utc=True, errors="coerce")
+        # Moscow kept summer time all year from 2011-03-27 to 2014-10-26: MSK was +04:00 then.
+        msk = ((zones == "MSK").to_numpy() & (parsed >= _MSK4_FROM).to_numpy()
+               & (parsed < _MSK4_UNTIL).to_numpy())
+        if msk.any():
+            parsed = parsed.where(~msk, parsed - pd.Timedelta(hours=1))
+        take("rfc2822", mask, parsed)
+        odd = zones[~known]
+        report.unknown_zone += int(odd.size)
+        report.zone_examples = list(dict.fromkeys(odd.tolist()))[:5]
     # numeric d/m/y or m/d/y
     mask = todo & text.str.match(_NUMERIC).to_numpy()
     if mask.any():
@@ -300,6 +351,17 @@ def _is_missing(v: object) -> bool:
         return False
 
 
+# MSK local times read as +03:00 that fall in 2011-03-27 02:00 .. 2014-10-26 01:00 were +04:00
+# (the repeated hour 01:00-02:00 of 2014-10-26 is read as the later, +03:00 one).
+_MSK4_FROM = pd.Timestamp("2011-03-26 23:00", tz="UTC")
+_MSK4_UNTIL = pd.Timestamp("2014-10-25 22:00", tz="UTC")
+_ZONE_WORD = re.compile(r"(?<=\s)([A-Za-z]{1,5})$")
+
+
+def _zone_offset(match: re.Match[str]) -> str:
+    return ZONE_ABBREVIATIONS[match.group(1).upper()]
+
+
 def _rfc2822(value: str) -> pd.Timestamp | None:
     try:
         dt = email.utils.parsedate_to_datetime(value)
@@ -319,6 +381,17 @@ def _finish(report: DateReport, what: str, warn: bool) -> None:
             msg += (
                 f"; {report.ambiguous} are day/month-ambiguous like '12/01/2024' "
                 f"(pass dayfirst=True or dayfirst=False to read them)"
+            )
+        if report.unknown_zone:
+            unknown = [z for z in report.zone_examples if z not in AMBIGUOUS_ZONES]
+            ambiguous = [f"{z} ({AMBIGUOUS_ZONES[z]})" for z in report.zone_examples if z in AMBIGUOUS_ZONES]
+            msg += (
+                f"; {report.unknown_zone} carry a time-zone abbreviation that is "
+                + " or ".join(part for part in (
+                    f"not in mediamon.dates.ZONE_ABBREVIATIONS ({', '.join(unknown)})" if unknown else "",
+                    f"ambiguous ({'; '.join(ambiguous)})" if ambiguous else "",
+                ) if part)
+                + " and are left missing rather than read as UTC (write a numeric offset such as +0300)"
             )
         msg += f"; examples: {report.examples}"
         log.info(msg)

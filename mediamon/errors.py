@@ -53,3 +53,17 @@ def one_of(call: str, name: str, value: object, allowed: Iterable[object]) -> In
     """
     choices = ", ".join(repr(a) for a in allowed)
     return InputError(f"{call}: {name}={value!r} is invalid; must be one of {choices}.")
+
+
+class YamlError(InputError):
+    """YAML that mediamon will not read: bad syntax, or past a safety limit (aliases, nesting).
+
+    ``problem`` is the reason alone and ``line``/``column`` (1-based, ``None`` when unknown) where it
+    was found, so that a caller can word its own message ("front matter not read (...)").
+    """
+
+    def __init__(self, message: str, *, problem: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.line = line
+        self.column = column

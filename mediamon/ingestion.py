@@ -150,7 +150,7 @@ def ingest(
         The store's label (default: the name of the first source).
     **read_options
         Passed to ``read_corpus``: ``format``, ``text``, ``date``, ``title``, ``source_col``, ``url``,
-        ``id``, ``encoding``, ``dayfirst``, ``max_bytes``.
+        ``id``, ``encoding``, ``dayfirst``, ``max_bytes``, ``max_doc_chars``.
 
     Returns
     -------
@@ -166,7 +166,8 @@ def ingest(
     """
     call = "ingest()"
     unit, size = parse_shard_size(shard_size, call=call)
-    allowed = {"format", "text", "date", "title", "source_col", "url", "id", "encoding", "dayfirst", "max_bytes"}
+    allowed = {"format", "text", "date", "title", "source_col", "url", "id", "encoding", "dayfirst", "max_bytes",
+               "max_doc_chars"}  # fmt: skip
     unknown = sorted(set(read_options) - allowed)
     if unknown:
         raise InputError(f"{call}: unknown option(s) {unknown}; read options are {sorted(allowed)}.")
@@ -237,7 +238,7 @@ def ingest(
 
 
 def _file_row(f: Any) -> dict[str, Any]:
-    return {"item": f.rel, "path": os.path.abspath(f.path), "line": None, "status": f.status,
+    return {"item": f.rel, "path": readers._shown(os.path.abspath(f.path)), "line": None, "status": f.status,
             "reason": f.reason or "", "doc_id": None, "duplicate_of": None, "message": f.message,
             "encoding": None, "replaced_chars": 0, "nul_stripped": 0, "_seq": f.seq}  # fmt: skip
 
@@ -317,8 +318,8 @@ class _StoreWriter:
         if not batch:
             self.add_manifest(pre, [])
             return
-        seq_of = {os.path.abspath(f.path): f.seq for f in batch}
-        corpus = readers.read_corpus([_as_read_source(f) for f in batch], dedupe=dedupe, **read_options)
+        seq_of = {readers._shown(os.path.abspath(f.path)): f.seq for f in batch}
+        corpus = readers.read_corpus([_as_read_source(f) for f in batch], dedupe=dedupe, progress=False, **read_options)
         docs = corpus.docs
         man = corpus.manifest.copy()
         man["_seq"] = man["path"].map(seq_of)

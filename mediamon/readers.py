@@ -8,11 +8,19 @@ them, and reads plain-text articles (``.txt``), tables (``.csv``, ``.tsv``), JSO
 discovered`` is asserted on every call. Bad input never stops the run; only a mistake in the call
 itself (a path that does not exist, a column mapping that matches no file) raises.
 
+Caps apply to what bytes *become*, not only to bytes on disk: decompressed gzip, decoded Parquet,
+YAML aliases, manifest rows and the length of each document are all bounded (see below).
+
 Rules, in the order they are applied
 ------------------------------------
 Discovery (folders only; a file named explicitly is always read):
   * hidden names (``.DS_Store``, ``._x``, ``.git/``) and ``Thumbs.db``/``desktop.ini`` -> skipped
     ``junk`` (a hidden folder is one item and is not entered);
+  * a folder holding a mediamon store (its ``store.json`` says ``"format": "mediamon-store"``) ->
+    one item, skipped ``mediamon_store``; a folder holding a saved token index (``meta.json`` of an
+    index with ``vocab.txt`` and ``doc_ids.txt``) -> one item, skipped ``mediamon_index``; neither is
+    entered, so an index next to its source is never read back as documents. Another program's
+    ``store.json`` is an ordinary file (skipped ``unsupported_format``);
   * files named README*, NOTICE*, LICENSE*/LICENCE*, COPYING*, CHANGELOG*, CITATION*, AUTHORS* ->
     skipped ``documentation``;
   * ``metadata.csv``/``metadata.tsv``/``metadata.jsonl`` in a folder that holds ``.txt`` files ->
@@ -20,53 +28,89 @@ Discovery (folders only; a file named explicitly is always read):
   * a symlink is followed only when it points to a regular file inside the folder being read:
     outside -> rejected ``symlink_outside``; to a folder -> skipped ``symlink_dir``; a loop ->
     rejected ``symlink_loop``; dangling -> rejected ``symlink_broken``;
-  * other extensions -> skipped ``unsupported_format`` (``.zip`` archives are not opened at all).
+  * other extensions -> skipped ``unsupported_format`` (``.zip`` archives are not opened at all);
+  * folders are walked without recursion, so a tree thousands of levels deep is read (a folder
+    whose path the system refuses is rejected ``io_error``); a file name that is not valid UTF-8
+    is read, and shown in ``item``, ``path`` and ``doc_id`` with U+FFFD for the bad bytes (the
+    message says so).
 Reading a file:
   * FIFOs, devices, sockets -> rejected ``not_regular_file`` (never opened, so never blocking);
   * larger than ``max_bytes`` on disk, or after gzip decompression -> rejected ``too_large`` (the
-    file is never read beyond the cap); a gzip ratio above 100:1 past 10 MB -> ``too_large`` too;
+    file is never read beyond the cap, and only what the file holds is allocated, whatever
+    ``max_bytes`` is); a gzip ratio above 100:1 past 10 MB -> ``too_large`` too;
+  * Parquet: the decoded size is checked before any text is decoded -- from the metadata (the
+    uncompressed page sizes, and at least 8 bytes per value), then per row group, read with its
+    dictionary-encoded text kept as a dictionary, by adding up the lengths of the values the
+    indices point at. Over ``max_bytes`` -> rejected ``too_large``, so a 10 KB file whose
+    dictionary decodes to gigabytes is refused without being decoded. Row groups are read one at a
+    time; a schema nested deeper than 64 levels -> rejected ``too_deep``;
   * gone or unreadable -> rejected ``vanished`` / ``permission_denied`` / ``io_error``;
-  * bad gzip or Parquet -> rejected ``corrupt`` with the reader's message.
+  * bad gzip or Parquet -> rejected ``corrupt`` with the reader's message;
+  * an unexpected error while reading one file -> that file is rejected ``read_error`` with the
+    error's type and message (and a logged traceback); the load goes on.
 Decoding (per file; recorded per document in ``manifest.encoding``):
   * a BOM selects UTF-8/16/32 and is removed; no BOM but the NUL pattern of UTF-16 -> UTF-16;
   * else strict UTF-8; bytes that are not UTF-8 in a file that also holds valid multi-byte UTF-8
     (mixed encodings) -> U+FFFD, counted in ``replaced_chars``, status loaded, reason ``lossy``;
   * else cp1252 (so 0x92 is ’), or latin-1 when cp1252 cannot decode a byte;
-  * NUL characters are removed and counted (``nul_stripped``); CRLF and CR become LF;
+  * NUL characters are removed and counted (``nul_stripped``); CRLF and CR become LF; lone
+    surrogates written as JSON escapes (``"\\ud800"``) become U+FFFD and are counted too;
   * known binary signatures, or over 10 % control characters / 20 % replaced bytes in the first
     64K characters -> rejected
     ``binary``; nothing but whitespace -> rejected ``empty``.
 Records:
   * CSV/TSV: parsed with the :mod:`csv` module on the cleaned text, every field a string ("NA",
-    "null", "007" stay as written); a row with the wrong number of fields -> rejected
-    ``malformed_row`` at its first physical line; an empty line -> skipped ``blank_line``; a file
-    with a header and no rows -> one skipped ``header_only`` row for the file;
+    "null", "007" stay as written), quoting tracked record by record: a ``"`` inside an unquoted
+    field is a literal character (``a 5" screen``); a record with broken quoting or the wrong
+    number of fields -> rejected ``malformed_row`` at its first physical line, and when such a
+    record spans several lines (a quote opened and never closed) the lines after its first are read
+    again as records of their own, so no row is swallowed; an empty line -> skipped
+    ``blank_line``; a file with a header and no rows -> one skipped ``header_only`` row for the file;
   * JSON Lines: one object per physical line; blank line -> skipped ``blank_line``; invalid JSON
     (a trailing comma, ``NaN``/``Infinity``, truncated) -> rejected ``malformed_json``; a value that
-    is not an object -> rejected ``not_an_object``;
+    is not an object -> rejected ``not_an_object``; nested deeper than 64 levels -> rejected
+    ``too_deep``; an integer beyond +-2**53 (which a float64 column would round) stays the text
+    written, so large numeric ids stay exact;
   * a row without text -> rejected ``missing_text``; text of only whitespace -> rejected ``empty``;
-    text that is not a string -> rejected ``missing_text``;
+    text that is not a string -> rejected ``missing_text``; text longer than ``max_doc_chars``
+    (default 10 million characters) -> rejected ``text_too_large``;
   * a table file without the text column -> rejected ``missing_column`` (one row for the file); when
     no document at all could be loaded because of that, :class:`~mediamon.errors.ColumnError` is
     raised instead, naming the columns found and the argument to pass;
   * ``.txt``: one document per file; an optional YAML front matter block (``---`` ... ``---``) at
-    the top gives metadata (read with PyYAML's ``BaseLoader``: every value stays a string) and is
-    *not* part of ``text``; a sidecar ``metadata.csv``/``.jsonl``/``.tsv`` in the same folder with a
-    ``file`` column (the file name) gives metadata too; front matter wins over the sidecar;
+    the top gives metadata (read with :func:`mediamon.safeyaml.safe_load`, ``"strings"`` schema:
+    every value stays a string, aliases may add at most 10,000 nodes, nesting at most 64 levels)
+    and is *not* part of ``text``; front matter that breaks a rule or is not valid YAML is not read,
+    the manifest message says "front matter not read (...)" and the block stays in the text; a
+    sidecar ``metadata.csv``/``.jsonl``/``.tsv`` in the same folder with a ``file`` column (the
+    file name) gives metadata too; front matter wins over the sidecar;
   * exact duplicate texts (``dedupe=True``) -> the first is kept, later ones skipped ``duplicate``
     with ``duplicate_of`` the kept ``doc_id``.
+Floods of bad lines (memory stays proportional to the good data):
+  * the first 1,000 rejected or skipped lines of a file get one manifest row each; after that, a
+    run of consecutive records with the same status and reason is *one* manifest row -- one item
+    -- named ``<file>:<first>-<last>`` with ``line`` its first line and the count in its message;
+  * when a file has more than 10,000 such rows and more of them than good records, reading it stops:
+    the rest is one item, rejected ``bad_line_flood``, named ``<file>:<first>-<last>``; the
+    documents read before stay loaded.
+  So ``discovered`` counts manifest rows, and a summary row counts as one item whatever the
+  number of lines it stands for.
 Identifiers: ``doc_id`` comes from the id column (``id=``, else ``doc_id``, else ``id``); otherwise it
 is the path relative to the folder/glob base without ``.txt`` for text files, and ``<path>:<line>``
 for table rows, so a rerun gives the same ids. An id used twice is made unique by ``~2``, ``~3`` in
 reading order, and the manifest message says so.
 Columns: list and dict values (JSON arrays/objects, YAML lists) become JSON strings.
+Progress: a progress bar over the files is shown when a person is watching (a terminal, or a
+Jupyter kernel that is not running a batch report), or as ``progress=`` says.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as _dt
 import errno
+import functools
 import glob as _glob
 import gzip
 import io
@@ -75,9 +119,11 @@ import logging
 import os
 import re
 import stat
+import sys
 import time
 import zlib
-from collections.abc import Sequence
+import zoneinfo
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -85,24 +131,33 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import yaml
+from tqdm import tqdm
 
 from .corpus import MANIFEST_COLUMNS, Corpus
 from .dates import parse_dates
-from .errors import ColumnError, InputError, NotFoundError, one_of
+from .errors import ColumnError, InputError, NotFoundError, YamlError, one_of
 from .newstext import find_bodies
-from .store import is_store, open_store
+from .progress import show_progress
+from .safeyaml import safe_load
+from .store import STORE_FORMAT, is_store, open_store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["read_corpus", "REASONS", "FORMATS", "DEFAULT_MAX_BYTES"]
+__all__ = ["read_corpus", "REASONS", "FORMATS", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOC_CHARS"]
 
 Format = Literal["txt", "csv", "tsv", "jsonl", "parquet"]
 FORMATS: tuple[str, ...] = ("txt", "csv", "tsv", "jsonl", "parquet")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: Longest document text kept (characters). Its token index needs ~40 bytes per character, so one
+#: 250 MB document would need ~10 GB; 10 million characters is ~1,500 pages of a book.
+DEFAULT_MAX_DOC_CHARS = 10_000_000
 MAX_GZIP_RATIO = 100
 GZIP_RATIO_FLOOR = 10 * 1024 * 1024
+MAX_DEPTH = 64  # deepest nesting read in JSON values, front matter and Parquet schemas
+LINE_ROWS = 1_000  # problem lines of one file listed one by one before runs are summarised
+FLOOD_ROWS = 10_000  # past this many problem rows, and more than good records, a file stops
 
 #: Every reason code a manifest row can carry, with its meaning.
 REASONS: dict[str, str] = {
@@ -110,13 +165,17 @@ REASONS: dict[str, str] = {
     "lossy": "loaded, but some bytes could not be decoded and were replaced (see replaced_chars)",
     "binary": "the file is not text (binary signature or too many control/undecodable bytes)",
     "empty": "the file or the text is empty or whitespace only",
-    "too_large": "over max_bytes on disk or after decompression, or a suspicious gzip ratio",
+    "too_large": "over max_bytes on disk, after decompression or once decoded (Parquet), or a "
+                 "suspicious gzip ratio",
+    "text_too_large": "a document whose text is longer than max_doc_chars (raise it to keep it)",
+    "too_deep": "a JSON value or Parquet schema nested deeper than 64 levels",
     "decode_error": "the encoding passed as encoding= cannot decode the file",
     "malformed_row": "a CSV/TSV row with the wrong number of fields or broken quoting",
     "malformed_json": "a JSON Lines line that is not valid JSON (trailing comma, NaN, truncated)",
     "not_an_object": "a JSON Lines line whose value is not an object",
     "missing_text": "a record without a text value (or a text that is not a string)",
     "missing_column": "a table file without the text column",
+    "bad_line_flood": "the rest of a file not read: far more bad or blank lines than good records",
     "symlink_outside": "a symlink pointing outside the folder being read (not followed)",
     "symlink_loop": "a symlink loop (not followed)",
     "symlink_broken": "a symlink to nothing",
@@ -126,11 +185,14 @@ REASONS: dict[str, str] = {
     "vanished": "the file disappeared between discovery and reading",
     "io_error": "another operating-system error while reading",
     "corrupt": "a gzip or Parquet file the reader cannot read (its message is kept)",
+    "read_error": "an unexpected error while reading this file (its type and message are kept)",
     "duplicate": "the same text as an earlier document (see duplicate_of)",
     "repeated_path": "the same file was named twice in source",
     "junk": "an operating-system or hidden file",
     "documentation": "README/NOTICE/LICENSE-like file next to the data",
     "sidecar": "a metadata table for the .txt files of its folder",
+    "mediamon_store": "a folder holding a mediamon store (not read as documents)",
+    "mediamon_index": "a folder holding a saved mediamon token index (not read as documents)",
     "unsupported_format": "an extension read_corpus() does not read (pass format= to force one)",
     "blank_line": "an empty line in a table file",
     "header_only": "a CSV/TSV file with a header and no rows",
@@ -149,15 +211,33 @@ _MAGIC = (
 )
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\udc80-\udcff]")
+_ANY_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FIELDS = ("text", "date", "title", "source", "url", "id")
 _TEXT_ALIASES = ("body", "content", "article", "full_text", "fulltext", "story", "text_body", "message")
 _CHUNK = 1 << 20
 _SAMPLE = 1 << 16
+_MARKER_MAX_BYTES = 64 * 1024 * 1024  # a store.json or index meta.json larger than this is not ours
+_INDEX_FILES = ("meta.json", "vocab.txt", "doc_ids.txt")
 
 
 # ---------------------------------------------------------------------------------------------
 # discovery
 # ---------------------------------------------------------------------------------------------
+def _shown(path: str) -> str:
+    """*path* as text any writer accepts: bytes of a file name that are not UTF-8 become U+FFFD.
+
+    >>> _shown("caf\\udce9.txt")
+    'caf\ufffd.txt'
+    """
+    if not _ANY_SURROGATE.search(path):
+        return path
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 @dataclass
 class _Found:
     """One discovered file (or a pre-decided outcome for it)."""
@@ -171,6 +251,15 @@ class _Found:
     message: str = ""
     read_path: str | None = None  # resolved path to open (symlinks inside the root)
     sidecar: dict[str, dict[str, Any]] | None = None
+    lossy_name: bool = False  # the name held bytes that are not UTF-8 (rel shows them as U+FFFD)
+
+    def __post_init__(self) -> None:
+        shown = _shown(self.rel)
+        if shown is not self.rel:
+            self.rel, self.lossy_name = shown, True
+
+
+_LOSSY_NAME = "file name is not valid UTF-8 (shown with U+FFFD)"
 
 
 def _is_junk(name: str) -> bool:
@@ -191,22 +280,79 @@ def _is_documentation(name: str) -> bool:
     return any(stem == s or stem.startswith(s + "-") or stem.startswith(s + "_") for s in _DOC_STEMS)
 
 
-def _walk(folder: str, root_real: str, prefix: str, out: list[_Found], fmt: str | None) -> None:
+def _json_marker(path: str) -> Any:
+    """The JSON value of a small marker file (store.json, meta.json), or None if it is not one."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with open(path, "rb") as fh:
+            data = fh.read(_MARKER_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > _MARKER_MAX_BYTES:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _mediamon_folder(folder: str, names: set[str]) -> tuple[str, str] | None:
+    """(reason, message) when *folder* holds a mediamon store or token index, else None."""
+    if "store.json" in names:
+        meta = _json_marker(os.path.join(folder, "store.json"))
+        if isinstance(meta, dict) and meta.get("format") == STORE_FORMAT:
+            return "mediamon_store", ("a mediamon store (store.json); not read as documents. Open it "
+                                      "with mediamon.open_store(path), or read its source instead")
+    if all(n in names for n in _INDEX_FILES):
+        meta = _json_marker(os.path.join(folder, "meta.json"))
+        if isinstance(meta, dict) and {"fingerprint", "n_tokens", "n_vocab"} <= set(meta):
+            return "mediamon_index", ("a saved mediamon token index (meta.json, vocab.txt, "
+                                      "doc_ids.txt); not read as documents")
+    return None
+
+
+def _scan(folder: str, rel: str, out: list[_Found]) -> list[os.DirEntry[str]] | None:
+    """The sorted entries of *folder*, or None after recording why it cannot be read."""
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
     except PermissionError as exc:
-        out.append(_Found(folder, prefix or ".", status="rejected", reason="permission_denied",
-                          message=str(exc)))
-        return
+        out.append(_Found(folder, rel, status="rejected", reason="permission_denied", message=str(exc)))
     except FileNotFoundError as exc:
-        out.append(_Found(folder, prefix or ".", status="rejected", reason="vanished", message=str(exc)))
-        return
-    has_txt = any(
-        (not _is_junk(e.name)) and _format_of(e.name, None)[0] == "txt" and not e.is_dir()
-        for e in entries
-    )
-    for e in entries:
-        rel = f"{prefix}{e.name}"
+        out.append(_Found(folder, rel, status="rejected", reason="vanished", message=str(exc)))
+    except OSError as exc:  # a path too long, a folder that is not one any more, an I/O error
+        out.append(_Found(folder, rel, status="rejected", reason="io_error",
+                          message=f"folder not read: {exc}"))
+    return None
+
+
+def _walk(folder: str, root_real: str, prefix: str, out: list[_Found], fmt: str | None) -> None:
+    """Discover the files below *folder* in sorted, depth-first order, without recursion."""
+    stack: list[tuple[Iterator[os.DirEntry[str]], str, bool]] = []
+
+    def enter(path: str, rel_prefix: str) -> None:
+        entries = _scan(path, rel_prefix.rstrip("/") or ".", out)
+        if entries is None:
+            return
+        names = {e.name for e in entries}
+        marker = _mediamon_folder(path, names)
+        if marker is not None:
+            out.append(_Found(path, rel_prefix.rstrip("/") or ".", status="skipped", reason=marker[0],
+                              message=marker[1]))
+            return
+        has_txt = any(
+            (not _is_junk(e.name)) and _format_of(e.name, None)[0] == "txt" and not _is_dir(e)
+            for e in entries
+        )
+        stack.append((iter(entries), rel_prefix, has_txt))
+
+    enter(folder, prefix)
+    while stack:
+        entries, rel_prefix, has_txt = stack[-1]
+        e = next(entries, None)
+        if e is None:
+            stack.pop()
+            continue
+        rel = f"{rel_prefix}{e.name}"
         if _is_junk(e.name):
             out.append(_Found(e.path, rel, status="skipped", reason="junk",
                               message="hidden or operating-system file"))
@@ -218,23 +364,29 @@ def _walk(folder: str, root_real: str, prefix: str, out: list[_Found], fmt: str 
                 loop = exc.errno == errno.ELOOP or "loop" in str(exc).lower()
                 out.append(_Found(e.path, rel, status="rejected",
                                   reason="symlink_loop" if loop else "symlink_broken",
-                                  message=f"symlink not followed: {exc}"))
+                                  message=f"symlink not followed: {_shown(str(exc))}"))
                 continue
             if os.path.commonpath([root_real, target]) != root_real:
                 out.append(_Found(e.path, rel, status="rejected", reason="symlink_outside",
-                                  message=f"symlink to {target}, outside {root_real}; not followed"))
+                                  message=f"symlink to {_shown(target)}, outside {_shown(root_real)}; not followed"))
                 continue
             if os.path.isdir(target):
                 out.append(_Found(e.path, rel, status="skipped", reason="symlink_dir",
-                                  message=f"symlink to folder {target}; not followed"))
+                                  message=f"symlink to folder {_shown(target)}; not followed"))
                 continue
             out.append(_classify(_Found(e.path, rel, read_path=target), fmt, has_txt))
             continue
-        if e.is_dir(follow_symlinks=False):
-            _walk(e.path, root_real, rel + "/", out, fmt)
+        if _is_dir(e):
+            enter(e.path, rel + "/")
             continue
         out.append(_classify(_Found(e.path, rel), fmt, has_txt))
 
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 def _classify(found: _Found, fmt: str | None, has_txt: bool, *, explicit: bool = False) -> _Found:
     name = os.path.basename(found.path)
@@ -281,7 +433,13 @@ def _discover(source: Any, fmt: str | None) -> list[_Found]:
                 found.append(_classify(_Found(raw, os.path.basename(raw)), fmt, False, explicit=True))
             continue
         if _GLOB_CHARS.search(raw):
-            matches = sorted(_glob.glob(raw, recursive=True))
+            try:
+                matches = sorted(_glob.glob(raw, recursive=True))
+            except RecursionError:  # glob's "**" recurses once per folder level
+                raise InputError(
+                    f"read_corpus(): the glob {raw!r} reaches folders nested too deep for Python's "
+                    "glob; pass the folder itself, which is walked without that limit."
+                ) from None
             if not matches:
                 raise NotFoundError(f"read_corpus(): the glob {raw!r} matches no file.")
             parts = Path(raw).parts
@@ -313,16 +471,28 @@ def _discover(source: Any, fmt: str | None) -> list[_Found]:
             "Pass a file, a folder, a glob or a list of them."
         )
     seen: dict[str, str] = {}
+    real_dirs: dict[str, str] = {}
     for i, f in enumerate(found):
         f.seq = i
         if f.status is None:
-            key = os.path.realpath(f.read_path or f.path)
+            key = f.read_path or _real_file_path(f.path, real_dirs)
             if key in seen:
                 f.status, f.reason = "skipped", "repeated_path"
                 f.message = f"already read as {seen[key]}"
             else:
                 seen[key] = f.rel
     return found
+
+
+def _real_file_path(path: str, real_dirs: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, resolving each folder once (realpath costs an lstat per part)."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder, base = os.path.split(path)
+    real = real_dirs.get(folder)
+    if real is None:
+        real = real_dirs[folder] = os.path.realpath(folder or ".")
+    return os.path.join(real, base)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +522,12 @@ def _read_bytes(found: _Found, max_bytes: int) -> bytes:
         raise _Reject("too_large", f"{st.st_size:,} bytes on disk; max_bytes is {max_bytes:,}")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(os.path.realpath(path), flags)
+        try:
+            fd = os.open(path, flags)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            fd = os.open(os.path.realpath(path), flags)  # a file named through a symlink
     except FileNotFoundError as exc:
         raise _Reject("vanished", f"file disappeared before reading: {exc}") from None
     except PermissionError as exc:
@@ -360,10 +535,11 @@ def _read_bytes(found: _Found, max_bytes: int) -> bytes:
     except OSError as exc:
         raise _Reject("io_error", str(exc)) from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise _Reject("not_regular_file", "not a regular file once opened; not read")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(max_bytes + 1)
+            data = _read_capped(fh, st.st_size, max_bytes)
     except OSError as exc:
         raise _Reject("io_error", str(exc)) from None
     finally:
@@ -373,6 +549,27 @@ def _read_bytes(found: _Found, max_bytes: int) -> bytes:
     if found.rel.lower().endswith(".gz") or (found.path.lower().endswith(".gz")):
         data = _gunzip(data, max_bytes)
     return data
+
+
+def _read_capped(fh: io.BufferedReader, size: int, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of *fh*, allocating only what the file holds.
+
+    ``read(n)`` allocates *n* bytes before reading, so the size on disk (plus one byte, which tells
+    whether the file grew) is asked first; a file that grew, or reports size 0 (``/proc``), is read
+    on in chunks up to the cap.
+    """
+    limit = max_bytes + 1
+    first = min(limit, size + 1)
+    data = fh.read(first)
+    if len(data) < first or first == limit:
+        return data
+    buf = bytearray(data)
+    while len(buf) < limit:
+        chunk = fh.read(min(_CHUNK, limit - len(buf)))
+        if not chunk:
+            break
+        buf += chunk
+    return bytes(buf)
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -492,7 +689,7 @@ def _clean(value: Any, surrogates: bool) -> tuple[Any, int, int]:
         nul = value.count("\x00")
         value = value.replace("\x00", "")
     if surrogates:
-        value, rep = _SURROGATE.subn("\ufffd", value)
+        value, rep = _ANY_SURROGATE.subn("\ufffd", value)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value, nul, rep
@@ -503,22 +700,25 @@ def _clean(value: Any, surrogates: bool) -> tuple[Any, int, int]:
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class _Rows:
-    """Records of one file plus the rejected/skipped lines."""
+    """Records of one file plus its rejected/skipped lines (bounded: see :meth:`problem`)."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     nul: list[int] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
-    other: list[tuple[int | None, str, str, str]] = field(default_factory=list)  # line, status, reason, msg
+    # first line, last line, count, status, reason, message: one manifest row each
+    other: list[tuple[int | None, int | None, int, str, str, str]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    flooded: bool = False
 
     def add(
         self, line: int, record: dict[str, Any], surrogates: bool, extra_nul: int = 0,
         clean: bool = True,
     ) -> None:
         nul, rep = extra_nul, 0
-        if surrogates and any(isinstance(k, str) and _SURROGATE.search(k) for k in record):
-            record = {_SURROGATE.sub("\ufffd", k): v for k, v in record.items()}
+        if surrogates and any(isinstance(k, str) and _ANY_SURROGATE.search(k) for k in record):
+            record = {_ANY_SURROGATE.sub("\ufffd", k): v for k, v in record.items()}
         for k, v in (record.items() if clean else ()):
             if isinstance(v, str):
                 v2, a, b = _clean(v, surrogates)
@@ -526,24 +726,126 @@ class _Rows:
                     record[k] = v2
                     nul += a
                     rep += b
+            elif surrogates and isinstance(v, (list, dict)):
+                v2, b = _clean_nested(v)
+                record[k] = v2
+                rep += b
         self.records.append(record)
         self.lines.append(line)
         self.nul.append(nul)
         self.replaced.append(rep)
 
+    def problem(self, first: int, last: int, status: str, reason: str, message: str) -> None:
+        """Record a rejected or skipped record (physical lines *first*..*last*).
+
+        The first :data:`LINE_ROWS` get a row each; later ones extend the previous row when it has
+        the same status and reason and ends on the line before (a run). Past :data:`FLOOD_ROWS`
+        rows, and more rows than good records, :attr:`flooded` tells the parser to stop.
+        """
+        other = self.other
+        if len(other) > LINE_ROWS:  # rows past the first LINE_ROWS may grow into runs
+            f0, l0, n0, s0, r0, m0 = other[-1]
+            if s0 == status and r0 == reason and l0 is not None and l0 + 1 == first:
+                other[-1] = (f0, last, n0 + 1, s0, r0, m0)
+                return
+        other.append((first, last, 1, status, reason, message))
+        if len(other) > FLOOD_ROWS and len(other) > len(self.records):
+            self.flooded = True
+
+    def stop(self, first: int, last: int) -> None:
+        """The rest of the file, lines *first*..*last*, is not read (after :attr:`flooded`)."""
+        bad = sum(n for _, _, n, _, _, _ in self.other)
+        self.other.append((
+            first, last, 1, "rejected", "bad_line_flood",
+            f"lines {first:,}-{last:,} not read: {bad:,} bad or blank records before them against "
+            f"{len(self.records):,} good ones; the file looks damaged or is not this format "
+            f"(check format=, or clean the file)",
+        ))
+
+    def manifest_rows(self, rel: str) -> Iterator[tuple[str, int | None, str, str, str]]:
+        """(item, line, status, reason, message) of each problem row; runs are named first-last."""
+        for first, last, n, status, reason, message in self.other:
+            if n == 1 and reason != "bad_line_flood":
+                yield f"{rel}:{first}", first, status, reason, message
+            elif n == 1:
+                yield f"{rel}:{first}-{last}", first, status, reason, message
+            else:
+                yield (f"{rel}:{first}-{last}", first, status, reason,
+                       f"{n:,} consecutive records (lines {first:,}-{last:,}) {status} as {reason}; "
+                       f"the first: {message}")
+
+
+def _clean_nested(value: list[Any] | dict[str, Any]) -> tuple[Any, int]:
+    """Replace lone surrogates in the strings (and keys) of a nested JSON value, without recursion."""
+    replaced = 0
+
+    def fix(v: Any) -> Any:
+        nonlocal replaced
+        if isinstance(v, str):
+            v, n = _ANY_SURROGATE.subn("\ufffd", v)
+            replaced += n
+        return v
+
+    root: list[Any] = [value]
+    stack: list[list[Any] | dict[str, Any]] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, (list, dict)):
+                    stack.append(v)
+                else:
+                    node[i] = fix(v)
+        else:
+            for k in list(node):
+                v = node[k]
+                k2 = fix(k)
+                if k2 != k:
+                    del node[k]
+                    node[k2] = v
+                if isinstance(v, (list, dict)):
+                    stack.append(v)
+                else:
+                    node[k2] = fix(v)
+    return root[0], replaced
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value (a scalar is 0, ``[]`` is 1), without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (list, dict)):
+            d += 1
+            deepest = max(deepest, d)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((x, d) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+_EXACT_FLOAT_INT = 2**53
+
 
 def _frame_of(rows: _Rows) -> pd.DataFrame:
     """Records -> DataFrame without string inference: strings stay Python objects (one conversion
-    to the final string dtype happens in :class:`Corpus`); all-numeric and all-bool columns are typed."""
+    to the final string dtype happens in :class:`Corpus`); numeric and bool columns are typed when
+    that loses nothing (a float64 column only when every integer in it is exact as a float)."""
     columns = list(dict.fromkeys(rows.columns or [k for r in rows.records for k in r]))
     data: dict[str, pd.Series] = {}
     for col in columns:
         values = [r.get(col) for r in rows.records]
         kinds = {type(v) for v in values if v is not None}
         if kinds and kinds <= {int, float}:
+            as_float = float in kinds or None in values
+            if as_float and int in kinds and any(
+                type(v) is int and not -_EXACT_FLOAT_INT <= v <= _EXACT_FLOAT_INT for v in values
+            ):
+                data[col] = pd.Series(values, dtype=object)
+                continue
             try:
-                data[col] = pd.Series(values, dtype="float64" if float in kinds or None in values
-                                      else "int64")
+                data[col] = pd.Series(values, dtype="float64" if as_float else "int64")
             except (OverflowError, ValueError):
                 data[col] = pd.Series(values, dtype=object)
         elif kinds == {bool} and None not in values:
@@ -567,46 +869,103 @@ def _unique_header(names: Sequence[str]) -> list[str]:
     return out
 
 
-def _parse_csv(dec: _Decoded, delimiter: str, max_bytes: int) -> _Rows:
-    rows = _Rows()
-    old = csv.field_size_limit()
-    csv.field_size_limit(max(old, max_bytes))
-    try:
-        reader = csv.reader(io.StringIO(dec.text, newline=""), delimiter=delimiter)
-        header: list[str] | None = None
-        prev = start = 0
+class _Width:
+    """The number of fields a CSV record must have (``None`` until the header is read)."""
+
+    fields: int | None = None
+
+
+def _csv_records(
+    text: str, delimiter: str, width: _Width
+) -> Iterator[tuple[int, int, list[str] | None, str]]:
+    """``(first_line, last_line, fields, problem)`` for every physical record of a CSV text.
+
+    Quoting is strict record by record. A record with broken quoting yields ``fields=None`` and the
+    problem at its first line; if it spans several lines (a quote opened and never closed, or
+    closed by a stray quote further down) -- or spans several lines and has not
+    ``width.fields`` fields -- reading starts again at its second line, so the lines it would have
+    swallowed are records of their own. A single-line record whose only fault is text after a
+    closing quote (``"Fine" extra``) is read leniently, as pandas does.
+    """
+    n = len(text)
+    stream = io.StringIO(text, newline="")  # C-speed lines; seek() starts a new reader anywhere
+    pos, base = 0, 1  # offset and line number where the current reader starts
+    while pos < n:
+        stream.seek(pos)
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
+        done = 0  # physical lines of this reader consumed by complete records
+        problem = ""
         try:
             for row in reader:
-                start, prev = prev + 1, reader.line_num
-                if header is None:
-                    if not row:
-                        continue
-                    header = _unique_header([_clean(h, dec.has_surrogates)[0] for h in row])
-                    rows.columns = header
-                    continue
-                if not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
-                    rows.other.append((start, "skipped", "blank_line", "empty line"))
-                    continue
-                if len(row) != len(header):
-                    rows.other.append((start, "rejected", "malformed_row",
-                                       f"expected {len(header)} fields, found {len(row)} "
-                                       f"(lines {start}-{prev})" if prev > start else
-                                       f"expected {len(header)} fields, found {len(row)}"))
-                    continue
-                rows.add(start, dict(zip(header, row)), dec.has_surrogates)
+                first, last = base + done, base + reader.line_num - 1
+                if last > first and width.fields is not None and row and len(row) != width.fields:
+                    problem = (f"expected {width.fields} fields, found {len(row)} in a record that "
+                               f"would span lines {first}-{last} (a stray quote?); the following "
+                               "lines are read on their own")
+                    break
+                done = reader.line_num
+                yield first, last, row, ""
+            else:
+                return
         except csv.Error as exc:
-            rows.other.append((prev + 1, "rejected", "malformed_row",
-                               f"CSV parsing stopped here: {exc}"))
-        else:
-            # An odd number of quote characters means a quoted field ran to the end of the file
-            # (the lenient reader would return it as one long field): reject that last record.
-            if dec.text.count('"') % 2 == 1 and rows.records and rows.lines[-1] == start:
-                rows.records.pop()
-                rows.lines.pop()
-                rows.nul.pop()
-                rows.replaced.pop()
-                rows.other.append((start, "rejected", "malformed_row",
-                                   f"quoted field opened here is never closed (runs to line {prev})"))
+            first, last = base + done, base + reader.line_num - 1
+            if "unexpected end of data" in str(exc):
+                problem = (f"quoted field opened here is never closed (it would run to line "
+                           f"{max(last, first)}); the following lines are read on their own")
+            elif last > first:
+                problem = (f"broken quoting ({exc}) in a record that would span lines "
+                           f"{first}-{last}; the following lines are read on their own")
+        # where the failed record starts, and the line after its first (found only on failure)
+        start = pos
+        for _ in range(done):
+            start = text.find("\n", start) + 1
+        eol = text.find("\n", start)
+        eol = n if eol < 0 else eol + 1
+        first = base + done
+        if problem:
+            yield first, first, None, problem
+        else:  # one line whose only fault is text after a closing quote: read it leniently
+            try:
+                fields = next(csv.reader([text[start:eol]], delimiter=delimiter, strict=False))
+            except (csv.Error, StopIteration) as exc2:
+                yield first, first, None, f"CSV quoting: {exc2}"
+            else:
+                yield first, first, fields, ""
+        pos, base = eol, first + 1
+
+
+def _parse_csv(dec: _Decoded, delimiter: str) -> _Rows:
+    rows = _Rows()
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, min(len(dec.text) + 1, sys.maxsize)))
+    try:
+        header: list[str] | None = None
+        width = _Width()
+        last_line = dec.text.count("\n") + (0 if dec.text.endswith("\n") else 1)
+        for first, last, row, problem in _csv_records(dec.text, delimiter, width):
+            if row is None:
+                if header is None:
+                    header = []  # a broken first record: the header is the next good one
+                rows.problem(first, last, "rejected", "malformed_row", problem)
+            elif header is None or not header:
+                if not row:
+                    continue
+                header = _unique_header([_clean(h, dec.has_surrogates)[0] for h in row])
+                rows.columns = header
+                width.fields = len(header)
+                continue
+            elif not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
+                rows.problem(first, last, "skipped", "blank_line", "empty line")
+            elif len(row) != len(header):
+                rows.problem(first, last, "rejected", "malformed_row",
+                             f"expected {len(header)} fields, found {len(row)} (lines {first}-{last})"
+                             if last > first else f"expected {len(header)} fields, found {len(row)}")
+            else:
+                rows.add(first, dict(zip(header, row)), dec.has_surrogates)
+            if rows.flooded:
+                if last < last_line:
+                    rows.stop(last + 1, last_line)
+                break
     finally:
         csv.field_size_limit(old)
     return rows
@@ -616,56 +975,230 @@ def _bad_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_JSON = json.JSONDecoder(parse_constant=_bad_constant, strict=False)
+def _exact_int(digits: str) -> int | str:
+    """A JSON integer; beyond +-2**53 (not exact as a float64) the text written is kept."""
+    if len(digits) <= 16:
+        value = int(digits)
+        if -_EXACT_FLOAT_INT <= value <= _EXACT_FLOAT_INT:
+            return value
+    return digits
+
+
+_JSON = json.JSONDecoder(parse_constant=_bad_constant, parse_int=_exact_int, strict=False)
 
 
 def _parse_jsonl(dec: _Decoded) -> _Rows:
     rows = _Rows()
-    lines = dec.text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    text = dec.text
     columns: dict[str, None] = {}
     decode = _JSON.decode
-    # values need cleaning only if the file holds NULs, undecodable bytes or escaped CRs
-    clean = dec.has_surrogates or "\x00" in dec.text or "\\r" in dec.text or "\\u000" in dec.text
-    for i, line in enumerate(lines, start=1):
+    # values need cleaning only if the file holds NULs, undecodable bytes, escaped CRs or escaped
+    # lone surrogates ("\ud800", which no writer accepts)
+    escaped_surrogates = "\\ud" in text or "\\uD" in text
+    surrogates = dec.has_surrogates or escaped_surrogates
+    clean = surrogates or "\x00" in text or "\\r" in text or "\\u000" in text
+    n = len(text)
+    pos, i = 0, 0
+    while pos < n:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        line = text[pos:end]
+        pos = end + 1
+        i += 1
         if not line or line.isspace():
-            rows.other.append((i, "skipped", "blank_line", "empty line"))
-            continue
-        nul = 0
-        if "\x00" in line:
-            nul = line.count("\x00")
-            line = line.replace("\x00", "")
-        try:
-            value = decode(line)
-        except json.JSONDecodeError as exc:
-            rows.other.append((i, "rejected", "malformed_json", f"{exc.msg} at column {exc.colno}"))
-            continue
-        except (ValueError, RecursionError) as exc:
-            rows.other.append((i, "rejected", "malformed_json", str(exc)[:200]))
-            continue
-        if not isinstance(value, dict):
-            rows.other.append((i, "rejected", "not_an_object",
-                               f"a JSON {type(value).__name__}, not an object"))
-            continue
-        rows.add(i, value, dec.has_surrogates, extra_nul=nul, clean=clean)
-        columns.update(dict.fromkeys(rows.records[-1]))
+            rows.problem(i, i, "skipped", "blank_line", "empty line")
+        else:
+            nul = 0
+            if "\x00" in line:
+                nul = line.count("\x00")
+                line = line.replace("\x00", "")
+            try:
+                value = decode(line)
+            except json.JSONDecodeError as exc:
+                rows.problem(i, i, "rejected", "malformed_json", f"{exc.msg} at column {exc.colno}")
+                value = None
+            except RecursionError:
+                rows.problem(i, i, "rejected", "too_deep", f"nested deeper than {MAX_DEPTH} levels")
+                value = None
+            except ValueError as exc:
+                rows.problem(i, i, "rejected", "malformed_json", str(exc)[:200])
+                value = None
+            if value is None:
+                pass
+            elif not isinstance(value, dict):
+                rows.problem(i, i, "rejected", "not_an_object", f"a JSON {type(value).__name__}, not an object")
+            elif line.count("[") + line.count("{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+                rows.problem(i, i, "rejected", "too_deep", f"nested deeper than {MAX_DEPTH} levels")
+            else:
+                rows.add(i, value, surrogates, extra_nul=nul, clean=clean)
+                columns.update(dict.fromkeys(rows.records[-1]))
+        if rows.flooded and pos < n:
+            rest = text.count("\n", pos) + (0 if text.endswith("\n") else 1)
+            rows.stop(i + 1, i + rest)
+            break
     rows.columns = list(columns)
     return rows
 
 
-def _parse_parquet(data: bytes) -> _Rows:
+# Parquet ------------------------------------------------------------------------------------
+_MIN_VALUE_BYTES = 8  # every decoded value costs at least an offset, a value or a Python object
+_DATETIME_MIN = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc)
+_DATETIME_MAX = _dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=_dt.timezone.utc)
+_UNIT_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _type_depth(t: pa.DataType) -> int:
+    deepest, stack = 0, [(t, 1)]
+    while stack:
+        typ, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((typ.field(i).type, d + 1) for i in range(typ.num_fields))
+    return deepest
+
+
+def _parse_parquet(data: bytes, max_bytes: int) -> _Rows:
+    """Read a Parquet file row group by row group, refusing it before decoding when it would
+    decode to more than *max_bytes* (see the module notes)."""
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        pf = pq.ParquetFile(pa.BufferReader(data))
+        md = pf.metadata
+        schema = pf.schema_arrow
     except Exception as exc:  # noqa: BLE001 -- any reader failure is this file's outcome
         raise _Reject("corrupt", f"Parquet: {type(exc).__name__}: {exc}") from None
-    rows = _Rows(columns=list(table.column_names))
-    for i, rec in enumerate(table.to_pylist(), start=1):
-        rows.add(i, rec, False)
+    deepest = max((_type_depth(f.type) for f in schema), default=0)
+    if deepest > MAX_DEPTH:
+        raise _Reject("too_deep", f"Parquet schema nested {deepest} levels deep (at most {MAX_DEPTH})")
+    groups = [md.row_group(g) for g in range(md.num_row_groups)]
+    plain = sum(g.total_byte_size for g in groups)
+    values = sum(g.column(c).num_values for g in groups for c in range(g.num_columns))
+    fix = f"max_bytes is {max_bytes:,}; pass a larger max_bytes= to read it anyway"
+    if plain > max_bytes:
+        raise _Reject("too_large", f"Parquet pages decompress to {plain:,} bytes (from its metadata); {fix}")
+    if values * _MIN_VALUE_BYTES > max_bytes:
+        raise _Reject("too_large", f"Parquet file holds {values:,} values (at least "
+                      f"{values * _MIN_VALUE_BYTES:,} bytes once decoded); {fix}")
+    # Text columns with dictionary pages are read as dictionaries: their decoded size is added up
+    # from the indices before a single string is built.
+    dictionary = sorted({
+        g.column(c).path_in_schema for g in groups for c in range(g.num_columns)
+        if g.column(c).has_dictionary_page and g.column(c).physical_type == "BYTE_ARRAY"
+    })
+    rows = _Rows(columns=list(schema.names))
+    try:
+        if dictionary:
+            pf = pq.ParquetFile(pa.BufferReader(data), read_dictionary=dictionary)
+        decoded = 0
+        line = 0
+        for g in range(md.num_row_groups):
+            table = pf.read_row_group(g)
+            decoded += sum(_decoded_nbytes(chunk) for col in table.columns for chunk in col.chunks)
+            if decoded > max_bytes:
+                raise _Reject("too_large", (
+                    f"Parquet text decodes to at least {decoded:,} bytes by row group {g + 1} of "
+                    f"{md.num_row_groups} (dictionary-encoded values repeated); {fix}"))
+            table, notes = _python_safe(table)
+            for note in notes:
+                if note not in rows.notes:
+                    rows.notes.append(note)
+            for rec in table.to_pylist():
+                line += 1
+                rows.add(line, rec, False)
+            del table
+    except _Reject:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- any reader failure is this file's outcome
+        raise _Reject("corrupt", f"Parquet: {type(exc).__name__}: {exc}") from None
     return rows
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
+def _decoded_nbytes(arr: pa.Array) -> int:
+    """Bytes *arr* takes once dictionaries are decoded (offsets and values), without decoding."""
+    total = 0
+    stack = [arr]
+    while stack:
+        a = stack.pop()
+        t = a.type
+        if pa.types.is_dictionary(t):
+            lengths = pc.binary_length(a.dictionary) if _is_binary_like(t.value_type) else None
+            if lengths is None:
+                total += a.indices.nbytes + a.dictionary.nbytes
+                continue
+            taken = pc.sum(pc.take(lengths.cast(pa.int64()), a.indices)).as_py() or 0
+            total += int(taken) + 4 * len(a)
+        elif pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+            total += 8 * len(a)
+            stack.append(a.flatten())
+        elif pa.types.is_map(t):
+            total += 8 * len(a)
+            stack.extend([a.keys, a.items])
+        elif pa.types.is_struct(t):
+            stack.extend(a.field(i) for i in range(t.num_fields))
+        else:
+            total += a.nbytes
+    return total
+
+
+def _is_binary_like(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) or \
+        pa.types.is_large_binary(t)
+
+
+_OFFSET_ZONE = re.compile(r"[+-]\d{2}:\d{2}")
+
+
+@functools.cache
+def _known_zone(name: str) -> bool:
+    """A zone name Arrow writes: a fixed offset ("+03:30") or an IANA name the system knows."""
+    if _OFFSET_ZONE.fullmatch(name):
+        return True
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _python_safe(table: pa.Table) -> tuple[pa.Table, list[str]]:
+    """Make top-level timestamp and date columns convertible to Python, with notes.
+
+    A zoned timestamp holds UTC instants, so it is read in UTC: no zone database is needed and a
+    bogus zone name costs nothing (it is noted). Values outside Python's years 1-9999 become
+    missing, counted.
+    """
+    notes: list[str] = []
+    for i, fld in enumerate(table.schema):
+        t = fld.type
+        if pa.types.is_timestamp(t):
+            raw = table.column(i).cast(pa.int64())
+            per_s = _UNIT_PER_SECOND[t.unit]
+            lo = max(int(_DATETIME_MIN.timestamp()) * per_s, -(2**63))  # int64 bounds: unit "ns"
+            hi = min(int(_DATETIME_MAX.timestamp()) * per_s, 2**63 - 1)
+            ok = pc.and_(pc.greater_equal(raw, lo), pc.less_equal(raw, hi))
+            bad = int(pc.sum(pc.invert(ok)).as_py() or 0)
+            if not bad and not t.tz:
+                continue
+            fixed = pc.if_else(ok, raw, None).cast(pa.timestamp(t.unit, tz="UTC" if t.tz else None))
+            if t.tz and not _known_zone(t.tz):
+                notes.append(f"column {fld.name!r}: unknown time zone {t.tz!r}; the timestamps are "
+                             "read as the UTC instants stored")
+            if bad:
+                notes.append(f"column {fld.name!r}: {bad:,} timestamp(s) outside years 1-9999 set to missing")
+            table = table.set_column(i, fld.with_type(fixed.type), fixed)
+        elif pa.types.is_date(t):
+            days = table.column(i).cast(pa.int32() if pa.types.is_date32(t) else pa.int64())
+            if pa.types.is_date64(t):
+                days = pc.divide(days, 86_400_000)
+            ok = pc.and_(pc.greater_equal(days, -719_162), pc.less_equal(days, 2_932_896))
+            bad = int(pc.sum(pc.invert(ok)).as_py() or 0)
+            if bad:
+                fixed = pc.if_else(ok, days.cast(pa.int32()), None).cast(pa.date32())
+                notes.append(f"column {fld.name!r}: {bad:,} date(s) outside years 1-9999 set to missing")
+                table = table.set_column(i, fld.with_type(pa.date32()), fixed)
+    return table, notes
+
+
+def _front_matter(text: str, what: str) -> tuple[dict[str, Any], str, str | None]:
     if not text.startswith("---\n"):
         return {}, text, None
     end = text.find("\n---", 4, 65536)
@@ -676,9 +1209,10 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
         return {}, text, None
     block = text[4:end]
     try:
-        meta = yaml.load(block, Loader=yaml.BaseLoader)  # noqa: S506 -- BaseLoader builds only str/list/dict
-    except yaml.YAMLError as exc:
-        return {}, text, f"front matter not read ({str(exc).splitlines()[0]}); kept in text"
+        meta = safe_load(block, schema="strings", max_depth=MAX_DEPTH, what=what)
+    except YamlError as exc:
+        where = f" at line {exc.line + 1}" if exc.line is not None else ""  # +1: the opening ---
+        return {}, text, f"front matter not read ({exc.problem}{where}); kept in text"
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -695,7 +1229,7 @@ def _read_sidecar(folder: str, max_bytes: int, forced: str | None) -> tuple[dict
             dec = _decode(_read_bytes(_Found(path, name), max_bytes), forced)
         except _Reject as exc:
             return {}, f"{name} not read: {exc.message}"
-        rows = _parse_jsonl(dec) if kind == "jsonl" else _parse_csv(dec, "\t" if kind == "tsv" else ",", max_bytes)
+        rows = _parse_jsonl(dec) if kind == "jsonl" else _parse_csv(dec, "\t" if kind == "tsv" else ",")
         key = next((k for k in ("file", "filename", "file_name", "path") if k in rows.columns), None)
         if key is None:
             return {}, f"{name} has no 'file' column (columns are {rows.columns}); not used"
@@ -724,8 +1258,10 @@ def read_corpus(
     encoding: str | None = None,
     dayfirst: bool | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_doc_chars: int = DEFAULT_MAX_DOC_CHARS,
     dedupe: bool = True,
     name: str | None = None,
+    progress: bool | None = None,
 ) -> Corpus:
     """Read news articles from files into a :class:`~mediamon.corpus.Corpus`, accounting for every item.
 
@@ -750,12 +1286,20 @@ def read_corpus(
         missing with a warning; ``True`` reads day first; ``False`` month first. See
         :mod:`mediamon.dates` for every date rule.
     max_bytes
-        Largest file (and largest decompressed gzip content) read, in bytes; bigger ones are
-        rejected ``too_large`` without being read. Default 256 MiB.
+        Largest file read, in bytes, on disk and once decompressed (gzip) or decoded (Parquet);
+        bigger ones are rejected ``too_large`` without being read. Default 256 MiB. Only what a file
+        holds is allocated, so a large value costs nothing by itself.
+    max_doc_chars
+        Longest document text kept, in characters; longer ones are rejected ``text_too_large``.
+        Default 10 million (a token index needs about 40 bytes per character).
     dedupe
         Skip documents whose text equals an earlier document's (reason ``duplicate``).
     name
         The corpus label; default: the name of the first source.
+    progress
+        Show a progress bar over the files: ``None`` (default) when a person is watching (a
+        terminal, or a Jupyter kernel that is not running a batch report), ``True``/``False`` to
+        force it.
 
     Returns
     -------
@@ -794,10 +1338,13 @@ def read_corpus(
     t0 = time.perf_counter()
     if format is not None and format not in FORMATS:
         raise one_of("read_corpus()", "format", format, FORMATS)
-    if not isinstance(max_bytes, (int, np.integer)) or isinstance(max_bytes, bool) or max_bytes <= 0:
-        raise InputError(f"read_corpus(): max_bytes must be a positive int; got {max_bytes!r}.")
+    for arg, value in (("max_bytes", max_bytes), ("max_doc_chars", max_doc_chars)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+            raise InputError(f"read_corpus(): {arg} must be a positive int; got {value!r}.")
     if dayfirst not in (None, True, False):
         raise InputError(f"read_corpus(): dayfirst must be None, True or False; got {dayfirst!r}.")
+    if progress not in (None, True, False):
+        raise InputError(f"read_corpus(): progress must be None, True or False; got {progress!r}.")
     if encoding is not None:
         try:
             codecs.lookup(encoding)
@@ -818,65 +1365,71 @@ def read_corpus(
     sidecars: dict[str, tuple[dict[str, dict], str]] = {}
     explicit_seen: dict[str, bool] = {k: False for k, v in mapping.items() if v is not None}
     missing_column_msgs: list[str] = []
+    texts = _TextBatch()
 
     def file_row(f: _Found, status: str, reason: str, message: str, enc: str | None = None) -> None:
-        manifest.append({"item": f.rel, "path": os.path.abspath(f.path), "line": None, "status": status,
-                         "reason": reason, "doc_id": None, "duplicate_of": None, "message": message,
-                         "encoding": enc, "replaced_chars": 0, "nul_stripped": 0, "_seq": f.seq})
+        if f.lossy_name:
+            message = f"{message}; {_LOSSY_NAME}" if message else _LOSSY_NAME
+        manifest.append({"item": f.rel, "path": _shown(os.path.abspath(f.path)), "line": None,
+                         "status": status, "reason": reason, "doc_id": None, "duplicate_of": None,
+                         "message": _shown(message), "encoding": enc, "replaced_chars": 0,
+                         "nul_stripped": 0, "_seq": f.seq})
 
+    bar = tqdm(total=len(found), desc="read_corpus", unit="file", leave=False,
+               disable=not show_progress(progress))
     for f in found:
+        bar.update(1)
         if f.status is not None:
             if f.reason == "sidecar":
-                table, note = sidecars.setdefault(
-                    os.path.dirname(f.path), _read_sidecar(os.path.dirname(f.path), max_bytes, encoding)
-                )
-                f.message = note or f.message
+                folder = os.path.dirname(f.path)
+                if folder not in sidecars:
+                    sidecars[folder] = _read_sidecar(folder, max_bytes, encoding)
+                f.message = sidecars[folder][1] or f.message
             file_row(f, f.status, f.reason or "", f.message)
             continue
         try:
             data = _read_bytes(f, max_bytes)
-            rows, enc, notes = _records_of(f, data, encoding, max_bytes, sidecars)
+            if f.fmt == "txt":
+                record, surrogates, enc, notes = _text_record(f, data, encoding, max_bytes, sidecars)
+                for k in explicit_seen:
+                    explicit_seen[k] = explicit_seen[k] or mapping[k] in record
+                texts.add(f, _mapped(record, mapping), surrogates, enc, notes)
+                continue
+            rows, enc, notes = _records_of(f, data, encoding, max_bytes)
+            outcome = _table_frame(f, rows, enc, notes, mapping, explicit_seen, dayfirst)
         except _Reject as exc:
             file_row(f, "rejected", exc.reason, exc.message)
             continue
-        for line, status, reason, msg in rows.other:
-            manifest.append({"item": f"{f.rel}:{line}", "path": os.path.abspath(f.path), "line": line,
-                             "status": status, "reason": reason, "doc_id": None,
-                             "duplicate_of": None, "message": msg, "encoding": enc,
-                             "replaced_chars": 0, "nul_stripped": 0, "_seq": f.seq})
-        if f.fmt in ("csv", "tsv") and not rows.records and not rows.other:
+        except MemoryError:
+            file_row(f, "rejected", "too_large", "ran out of memory while reading this file; split "
+                     "it, or read it on a machine with more memory")
+            continue
+        except _UNEXPECTED as exc:
+            log.warning("read_corpus(): %s could not be read (%s: %s); rejected read_error",
+                        _shown(f.path), type(exc).__name__, exc, exc_info=True)
+            file_row(f, "rejected", "read_error",
+                     f"{type(exc).__name__}: {str(exc)[:300]} (unexpected; please report it with the file)")
+            continue
+        frame, problem = outcome
+        if problem == "header_only":
             file_row(f, "skipped", "header_only", "header only, no data rows", enc)
             continue
-        if not rows.records:
-            continue
-        frame = _frame_of(rows)
-        for k in explicit_seen:
-            if mapping[k] in frame.columns:
-                explicit_seen[k] = True
-        frame, problem = _map_columns(frame, mapping, f.rel)
-        if problem is not None:
-            # the file's rows are not items of their own: the whole file is rejected (drop line rows)
-            manifest[:] = [m for m in manifest if m["_seq"] != f.seq]
+        if problem is not None:  # the file's rows are not items of their own: one row for the file
             file_row(f, "rejected", "missing_column", problem, enc)
             missing_column_msgs.append(problem)
             continue
-        is_txt = f.fmt == "txt"
-        frame["_mm_line"] = pd.array([None] * len(frame) if is_txt else rows.lines, dtype="Int64")
-        frame["_mm_seq"] = f.seq
-        frame["_mm_rel"] = f.rel
-        frame["_mm_path"] = os.path.abspath(f.path)
-        frame["_mm_enc"] = enc
-        frame["_mm_nul"] = np.asarray(rows.nul, dtype=np.int64)
-        frame["_mm_rep"] = np.asarray(rows.replaced, dtype=np.int64)
-        frame["_mm_note"] = "; ".join(notes)
-        frame["_mm_item"] = f.rel if is_txt else [f"{f.rel}:{n}" for n in rows.lines]
-        if is_txt:
-            stem = f.rel[:-4] if f.rel.lower().endswith(".txt") else f.rel
-            frame["_mm_auto_id"] = stem
-        else:
-            frame["_mm_auto_id"] = [f"{f.rel}:{n}" for n in rows.lines]
-        frame = _dates_of(frame, dayfirst, f.rel)
-        frames.append(frame)
+        path = _shown(os.path.abspath(f.path))
+        for item, line, status, reason, msg in rows.manifest_rows(f.rel):
+            manifest.append({"item": item, "path": path, "line": line, "status": status,
+                             "reason": reason, "doc_id": None, "duplicate_of": None, "message": msg,
+                             "encoding": enc, "replaced_chars": 0, "nul_stripped": 0, "_seq": f.seq})
+        if frame is not None:
+            if texts:
+                frames.append(texts.frame(dayfirst))
+            frames.append(frame)
+    bar.close()
+    if texts:
+        frames.append(texts.frame(dayfirst))
 
     for k, seen in explicit_seen.items():
         if not seen and (frames or missing_column_msgs):
@@ -886,7 +1439,7 @@ def read_corpus(
                 f"Check the name, or leave {arg}= out."
             )
 
-    docs, doc_manifest = _assemble(frames, dedupe)
+    docs, doc_manifest = _assemble(frames, dedupe, max_doc_chars)
     if docs.empty and missing_column_msgs:
         raise ColumnError(missing_column_msgs[0])
     man = _manifest_frame(manifest, doc_manifest)
@@ -906,31 +1459,79 @@ def read_corpus(
     return corpus
 
 
+# Errors a reader may raise on input it does not expect: the file is rejected, the load goes on.
+_UNEXPECTED = (ArithmeticError, LookupError, RecursionError, TypeError, ValueError, OSError,
+               UnicodeError, AttributeError, pa.ArrowException, csv.Error)
+
+
 def _default_name(source: Any) -> str:
     first = source[0] if isinstance(source, (list, tuple)) and source else source
     try:
         base = os.path.basename(os.path.normpath(os.fspath(first)))
     except TypeError:
         return "corpus"
-    return base or "corpus"
+    return _shown(base) or "corpus"
 
 
-def _records_of(
+class _TextBatch:
+    """The documents of consecutive ``.txt`` files, turned into one frame at a time.
+
+    One frame per file (and one date parse per file) cost ~3 ms a file; a batch costs a few
+    microseconds a file.
+    """
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.rows = _Rows()
+        self.seq: list[int] = []
+        self.rel: list[str] = []
+        self.path: list[str] = []
+        self.enc: list[str] = []
+        self.note: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.seq)
+
+    def add(self, f: _Found, record: dict[str, Any], surrogates: bool, enc: str, notes: list[str]) -> None:
+        self.rows.add(1, record, surrogates)
+        self.seq.append(f.seq)
+        self.rel.append(f.rel)
+        self.path.append(_shown(os.path.abspath(f.path)))
+        self.enc.append(enc)
+        self.note.append("; ".join(notes + ([_LOSSY_NAME] if f.lossy_name else [])))
+
+    def frame(self, dayfirst: bool | None) -> pd.DataFrame:
+        frame = _frame_of(self.rows)
+        n = len(frame)
+        frame["_mm_line"] = pd.array([None] * n, dtype="Int64")
+        frame["_mm_seq"] = np.asarray(self.seq, dtype=np.int64)
+        frame["_mm_rel"] = pd.Series(self.rel, dtype=object)
+        frame["_mm_path"] = pd.Series(self.path, dtype=object)
+        frame["_mm_enc"] = pd.Series(self.enc, dtype=object)
+        frame["_mm_nul"] = np.asarray(self.rows.nul, dtype=np.int64)
+        frame["_mm_rep"] = np.asarray(self.rows.replaced, dtype=np.int64)
+        frame["_mm_note"] = pd.Series(self.note, dtype=object)
+        frame["_mm_item"] = frame["_mm_rel"]
+        frame["_mm_auto_id"] = pd.Series([r[:-4] if r.lower().endswith(".txt") else r for r in self.rel],
+                                         dtype=object)
+        label = self.rel[0] if n == 1 else f"{n:,} .txt files ({self.rel[0]} ...)"
+        frame = _dates_of(frame, dayfirst, label)
+        self.clear()
+        return frame
+
+
+def _text_record(
     f: _Found,
     data: bytes,
     forced: str | None,
     max_bytes: int,
     sidecars: dict[str, tuple[dict[str, dict], str]],
-) -> tuple[_Rows, str, list[str]]:
-    if f.fmt == "parquet":
-        return _parse_parquet(data), "parquet", []
+) -> tuple[dict[str, Any], bool, str, list[str]]:
+    """The one record of a ``.txt`` file: front matter and sidecar metadata, and the body as text."""
     dec = _decode(data, forced)
-    if f.fmt in ("csv", "tsv"):
-        return _parse_csv(dec, "\t" if f.fmt == "tsv" else ",", max_bytes), dec.encoding, dec.notes
-    if f.fmt == "jsonl":
-        return _parse_jsonl(dec), dec.encoding, dec.notes
-    # txt: one document
-    meta, body, note = _front_matter(dec.text)
+    meta, body, note = _front_matter(dec.text, f"front matter of {f.rel}")
     notes = list(dec.notes) + ([note] if note else []) + (["front matter"] if meta else [])
     folder = os.path.dirname(f.path)
     if folder not in sidecars:
@@ -940,26 +1541,84 @@ def _records_of(
     if "text" in record:
         record["text_original"] = record.pop("text")
     record["text"] = body
-    rows = _Rows(columns=list(record))
-    rows.add(1, record, dec.has_surrogates)
-    return rows, dec.encoding, notes
+    return record, dec.has_surrogates, dec.encoding, notes
 
 
-def _map_columns(frame: pd.DataFrame, mapping: dict[str, str | None], rel: str) -> tuple[pd.DataFrame, str | None]:
-    columns = [c for c in frame.columns]
+def _records_of(f: _Found, data: bytes, forced: str | None, max_bytes: int) -> tuple[_Rows, str, list[str]]:
+    if f.fmt == "parquet":
+        rows = _parse_parquet(data, max_bytes)
+        return rows, "parquet", rows.notes
+    dec = _decode(data, forced)
+    if f.fmt in ("csv", "tsv"):
+        return _parse_csv(dec, "\t" if f.fmt == "tsv" else ","), dec.encoding, dec.notes
+    return _parse_jsonl(dec), dec.encoding, dec.notes
+
+
+def _table_frame(
+    f: _Found,
+    rows: _Rows,
+    enc: str,
+    notes: list[str],
+    mapping: dict[str, str | None],
+    explicit_seen: dict[str, bool],
+    dayfirst: bool | None,
+) -> tuple[pd.DataFrame | None, str | None]:
+    """The documents of one table file as a frame, or why the file is one item: ``"header_only"``
+    or the missing-column message."""
+    if f.fmt in ("csv", "tsv") and not rows.records and not rows.other:
+        return None, "header_only"
+    if not rows.records:
+        return None, None
+    frame = _frame_of(rows)
+    for k in explicit_seen:
+        if mapping[k] in frame.columns:
+            explicit_seen[k] = True
+    frame, problem = _map_columns(frame, mapping, f.rel)
+    if problem is not None:
+        return None, problem
+    frame["_mm_line"] = pd.array(rows.lines, dtype="Int64")
+    frame["_mm_seq"] = f.seq
+    frame["_mm_rel"] = f.rel
+    frame["_mm_path"] = _shown(os.path.abspath(f.path))
+    frame["_mm_enc"] = enc
+    frame["_mm_nul"] = np.asarray(rows.nul, dtype=np.int64)
+    frame["_mm_rep"] = np.asarray(rows.replaced, dtype=np.int64)
+    frame["_mm_note"] = "; ".join(notes + ([_LOSSY_NAME] if f.lossy_name else []))
+    items = [f"{f.rel}:{n}" for n in rows.lines]
+    frame["_mm_item"] = items
+    frame["_mm_auto_id"] = items
+    return _dates_of(frame, dayfirst, f.rel), None
+
+
+def _renames(columns: Sequence[str], mapping: dict[str, str | None]) -> dict[str, str]:
+    """Old name -> new name for the column mapping of :func:`read_corpus` (applied all at once)."""
+    present = set(columns)
     rename: dict[str, str] = {}
     for key, col in mapping.items():
         target = "doc_id" if key == "id" else key
         if col is None or col == target:
             continue
-        if col in frame.columns:
-            if target in frame.columns:
+        if col in present:
+            if target in present:
                 rename[target] = f"{target}_original"
             rename[col] = target
+    after = {rename.get(c, c) for c in columns}
+    if mapping["id"] is None and "doc_id" not in after and "id" in after:
+        source = next((c for c in columns if rename.get(c, c) == "id"), "id")
+        rename[source] = "doc_id"
+    return rename
+
+
+def _mapped(record: dict[str, Any], mapping: dict[str, str | None]) -> dict[str, Any]:
+    rename = _renames(list(record), mapping)
+    return {rename.get(k, k): v for k, v in record.items()} if rename else record
+
+
+def _map_columns(frame: pd.DataFrame, mapping: dict[str, str | None], rel: str) -> tuple[pd.DataFrame, str | None]:
+    columns = [c for c in frame.columns]
+    rename = _renames(columns, mapping)
     if rename:
         frame = frame.rename(columns=rename)
-    if mapping["id"] is None and "doc_id" not in frame.columns and "id" in frame.columns:
-        frame = frame.rename(columns={"id": "doc_id"})
     if "text" not in frame.columns:
         want = mapping["text"] or "text"
         guess = next((c for c in _TEXT_ALIASES if c in columns), None)
@@ -1002,12 +1661,24 @@ def _jsonify(col: pd.Series) -> pd.Series:
     if not any(isinstance(v, (list, dict)) for v in values):
         return col
     return pd.Series(
-        [json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in values],
+        [json.dumps(v, ensure_ascii=False, default=_json_default) if isinstance(v, (list, dict)) else v
+         for v in values],
         index=col.index, dtype=object,
     )
 
 
-def _assemble(frames: list[pd.DataFrame], dedupe: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _json_default(value: Any) -> str:
+    """Values inside Parquet lists/structs that JSON has no type for: dates as ISO text, else str."""
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _assemble(
+    frames: list[pd.DataFrame], dedupe: bool, max_doc_chars: int = DEFAULT_MAX_DOC_CHARS
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if not frames:
         empty = pd.DataFrame({"doc_id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)})
         return empty, None
@@ -1031,6 +1702,16 @@ def _assemble(frames: list[pd.DataFrame], dedupe: bool) -> tuple[pd.DataFrame, p
                                   else f"text is a {type(v).__name__}, not a string")
     message[missing] = kinds.to_numpy()
     message[blank] = "text is empty or whitespace only"
+    lengths = text.str.len().to_numpy()
+    too_long = is_str & ~blank & (lengths > max_doc_chars)
+    if too_long.any():
+        status[too_long] = "rejected"
+        reason[too_long] = "text_too_large"
+        message[too_long] = [
+            f"text of {k:,} characters; max_doc_chars is {max_doc_chars:,} (its token index would need "
+            f"about {40 * k / 1e9:.1f} GB); pass max_doc_chars= to keep it, or split the document"
+            for k in lengths[too_long].tolist()
+        ]
 
     # ids: from the data when present, else stable path-based ids
     if "doc_id" in all_docs.columns:

@@ -592,9 +592,28 @@ def _restore_dtypes(df: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
 
 
 def is_store(path: str | os.PathLike[str]) -> bool:
-    """True when *path* is a folder holding a ``store.json`` written by :func:`ingest`."""
-    p = Path(path)
-    return p.is_dir() and (p / "store.json").is_file()
+    """True when *path* is a folder whose ``store.json`` says it is mediamon's.
+
+    Only ``"format": "mediamon-store"`` makes a folder a store (of any version: :func:`open_store`
+    then names a version it cannot read). Another program's ``store.json``, or one that is not a
+    JSON object, unreadable or larger than 64 MiB, does not: the folder is read as a source.
+    """
+    meta_path = Path(path) / "store.json"
+    limit = 64 * 1024 * 1024  # a real store.json is a few KB to a few MB
+    try:
+        if not meta_path.is_file():
+            return False
+        with meta_path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError:
+        return False
+    if len(data) > limit:
+        return False
+    try:
+        meta = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(meta, dict) and meta.get("format") == STORE_FORMAT
 
 
 def open_store(path: str | os.PathLike[str]) -> ShardedCorpus:

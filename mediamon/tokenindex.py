@@ -36,7 +36,6 @@ import logging
 import multiprocessing as mp
 import os
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from tqdm import tqdm
 
 from .errors import PatternError
 from .options import Match, check_match
+from .progress import show_progress
 from .sentences import PunktSplitter, after_ok_table
 from .text import (
     char_tables,
@@ -439,13 +439,6 @@ def _query_tokens(pattern: str, match: Match) -> list[str]:
     return pattern.split()
 
 
-def interactive() -> bool:
-    """A person is watching: a terminal, or a Jupyter kernel that is not running a batch report."""
-    if getattr(sys.stderr, "isatty", lambda: False)():
-        return True
-    return "ipykernel" in sys.modules and "MEDIAMON_REPORT_DIR" not in os.environ
-
-
 def build_index(
     texts: Sequence[str],
     body_start: np.ndarray,
@@ -488,7 +481,7 @@ def build_index(
         total=len(texts),
         desc="indexing",
         unit="doc",
-        disable=not (interactive() if progress is None else progress),
+        disable=not show_progress(progress),
         leave=False,
     )
     results: list[_Batch] = []

@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mediamon
+import mediamon.actors
 from mediamon.errors import ActorFileError, MediamonError
+from mediamon.text import query_forms
 
 REQUIRED = {
     "putin": "person", "raisi": "person", "minnikhanov": "person", "jalali": "person", "suslov": "person",
@@ -97,3 +101,108 @@ def test_actor_table_input_and_html_is_escaped() -> None:
     assert [al.text for al in actors["x"].aliases] == ["X", "Ex"]
     html = actors._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile actor files (issue 15.12, RELIABILITY 30)
+# --------------------------------------------------------------------------------------------
+def actor_file(tmp_path: Path, text: str | bytes, name: str = "actors.yaml") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def test_actor_file_not_utf8_is_an_actor_file_error(tmp_path: Path) -> None:
+    path = actor_file(tmp_path, b"- id: a\n  name: Caf\xe9\n")
+    with pytest.raises(ActorFileError, match=r"not UTF-8: byte 0xe9 at offset 19 \(line 2\)\. Save the file as UTF-8"):
+        mediamon.read_actors(path)
+
+
+def test_actor_file_nested_deep_is_an_actor_file_error(tmp_path: Path) -> None:
+    path = actor_file(tmp_path, "- id: a\n  name: A\n  aliases: " + "[" * 400 + "]" * 400 + "\n")
+    with pytest.raises(ActorFileError, match=r"not valid YAML at line 3.*nested deeper than 64 levels"):
+        mediamon.read_actors(path)
+
+
+def test_actor_file_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ["- id: a", "  name: A", '  l0: &l0 ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"  l{k}: &l{k} [" + ",".join([f"*l{k - 1}"] * 9) + "]" for k in range(1, 9)]
+    path = actor_file(tmp_path, "\n".join(lines) + "\n")
+    assert path.stat().st_size < 600
+    with pytest.raises(ActorFileError, match="aliases expand to more than 10,000 nodes"):
+        mediamon.read_actors(path)
+
+
+def test_actor_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mediamon.actors, "MAX_ACTOR_FILE_BYTES", 100)
+    path = actor_file(tmp_path, "- id: a\n  name: A\n" * 20)
+    with pytest.raises(ActorFileError, match="larger than 100 bytes"):
+        mediamon.read_actors(path)
+
+
+@pytest.mark.parametrize("alias", [".", "...", "—", "*", "? *", "_", "  "])
+def test_alias_without_a_letter_or_digit_is_refused(alias: str) -> None:
+    key = "patterns" if "*" in alias or "?" in alias else "aliases"
+    with pytest.raises(ActorFileError, match="has no letter or digit"):
+        mediamon.read_actors([{"id": "a", "name": "A", key: [alias]}])
+
+
+def test_aliases_with_punctuation_and_a_word_are_kept() -> None:
+    actors = mediamon.read_actors([{"id": "us", "name": "United States", "aliases": ["U.S.", "C++", "3M"]}])
+    assert [al.text for al in actors["us"].aliases] == ["U.S.", "C++", "3M"]
+
+
+def test_ids_and_names_stay_the_strings_written(tmp_path: Path) -> None:
+    path = actor_file(
+        tmp_path,
+        "- id: yes\n  name: Yes Party\n- id: 007\n  name: Agent\n  founded: 1999\n"
+        "- id: off\n  name: Off\n  ambiguous: yes\n  aliases: [{alias: OFF, match_case: TRUE}]\n",
+    )
+    actors = mediamon.read_actors(path)
+    assert actors.ids == ["yes", "007", "off"]
+    assert actors["007"].meta == {"founded": "1999"}
+    assert actors["off"].ambiguous is True and actors["off"].aliases[0].match_case is True
+    assert actors["yes"].ambiguous is False
+
+
+def test_flags_are_read_as_written_not_as_truthy_strings() -> None:
+    actors = mediamon.read_actors([
+        {"id": "a", "name": "A", "ambiguous": "false", "aliases": [{"alias": "A", "match_case": "no"}]},
+        {"id": "b", "name": "B", "ambiguous": 1},
+    ])
+    assert actors["a"].ambiguous is False and actors["a"].aliases[0].match_case is False
+    assert actors["b"].ambiguous is True
+    with pytest.raises(ActorFileError, match="ambiguous must be true or false, got 'maybe'"):
+        mediamon.read_actors([{"id": "c", "name": "C", "ambiguous": "maybe"}])
+
+
+def test_fields_that_are_not_text_are_refused(tmp_path: Path) -> None:
+    path = actor_file(tmp_path, "- id: a\n  name: A\n  aliases: [[Nested, List]]\n")
+    with pytest.raises(ActorFileError, match=r"line 1: an alias must be text, got a list"):
+        mediamon.read_actors(path)
+    path = actor_file(tmp_path, "- id: {x: 1}\n  name: A\n", name="b.yaml")
+    with pytest.raises(ActorFileError, match="id must be text, got a dict"):
+        mediamon.read_actors(path)
+    path = actor_file(tmp_path, "putin: {name: Putin}\n", name="c.yaml")
+    with pytest.raises(ActorFileError, match="must hold a list of actors.*got a mapping"):
+        mediamon.read_actors(path)
+
+
+def test_ten_thousand_actors(tmp_path: Path) -> None:
+    n = 10_000
+    text = "".join(f"- id: a{i}\n  name: Actor Number{i}\n  aliases: [Number{i}, Actor Number{i}]\n"
+                   for i in range(n))
+    actors = mediamon.read_actors(actor_file(tmp_path, text))
+    assert len(actors) == n and actors.ids[-1] == f"a{n - 1}"
+    assert [al.text for al in actors["a1234"].aliases] == ["Number1234", "Actor Number1234"]
+    clash = text + "- id: late\n  name: Late\n  aliases: [number77]\n"
+    with pytest.raises(ActorFileError, match="alias 'number77' is claimed by 'a77' and 'late'"):
+        mediamon.read_actors(actor_file(tmp_path, clash, name="clash.yaml"))
+
+
+_ALIAS_TEXT = st.text(alphabet="ab.’'s ,-1Пу\u200b\u00ad", max_size=14)
+
+
+@given(texts=st.lists(_ALIAS_TEXT, max_size=8))
+def test_alias_forms_in_one_pass_equal_one_alias_at_a_time(texts: list[str]) -> None:
+    assert mediamon.actors.alias_forms(texts) == [tuple(query_forms(t)) for t in texts]

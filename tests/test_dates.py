@@ -114,3 +114,48 @@ def test_vectorised_on_a_large_column() -> None:
     s, report = parse_dates(values, warn=False)
     assert time.perf_counter() - t0 < 5
     assert int(s.notna().sum()) == 75_000 and report.empty == 25_000
+
+
+# Zone abbreviations (issue 15.9): offsets from the IANA tz database, converted by hand.
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Thu, 29 Jul 2021 10:00:00 MSK", "2021-07-29 07:00"),  # +03:00
+        ("Thu, 29 Jul 2021 10:00:00 msk", "2021-07-29 07:00"),
+        ("Mon, 1 Jul 2013 10:00:00 MSK", "2013-07-01 06:00"),  # Moscow was +04:00 in 2011-2014
+        ("Thu, 29 Jul 2021 10:00:00 IRST", "2021-07-29 06:30"),  # +03:30
+        ("Thu, 29 Jul 2021 10:00:00 IRDT", "2021-07-29 05:30"),  # +04:30
+        ("Thu, 29 Jul 2021 10:00:00 EST", "2021-07-29 15:00"),  # -05:00
+        ("Thu, 29 Jul 2021 10:00:00 PST", "2021-07-29 18:00"),  # -08:00
+        ("Thu, 29 Jul 2021 10:00:00 CET", "2021-07-29 09:00"),  # +01:00
+        ("Thu, 29 Jul 2021 10:00:00 CEST", "2021-07-29 08:00"),  # +02:00
+        ("Thu, 29 Jul 2021 10:00:00 JST", "2021-07-29 01:00"),  # +09:00
+        ("Thu, 29 Jul 2021 10:00:00 NPT", "2021-07-29 04:15"),  # +05:45
+        ("Thu, 29 Jul 2021 10:00:00 UT", "2021-07-29 10:00"),
+        ("29 Jul 2021 10:00 GMT", "2021-07-29 10:00"),
+    ],
+)
+def test_zone_abbreviations_from_the_table(raw: str, expected: str) -> None:
+    assert parse_date(raw) == utc(expected)
+
+
+def test_unknown_or_ambiguous_zone_is_missing_with_a_warning_never_utc() -> None:
+    values = ["Thu, 29 Jul 2021 10:00:00 XYZ", "Thu, 29 Jul 2021 10:00:00 IST",
+              "Thu, 29 Jul 2021 10:00:00 A", "Thu, 29 Jul 2021 10:00:00 +0300"]
+    with pytest.warns(DateParseWarning) as caught:
+        s, report = parse_dates(values)
+    message = str(caught[0].message)
+    assert "3 carry a time-zone abbreviation" in message
+    assert "not in mediamon.dates.ZONE_ABBREVIATIONS (XYZ, A)" in message
+    assert "ambiguous (IST (India +05:30, Ireland +01:00 or Israel +02:00))" in message
+    assert s.isna().tolist() == [True, True, True, False] and s.iloc[3] == utc("2021-07-29 07:00")
+    assert (report.unknown_zone, report.unparsed, report.rules["rfc2822"]) == (3, 3, 1)
+
+
+def test_zone_table_offsets_are_well_formed() -> None:
+    import re
+
+    from mediamon.dates import AMBIGUOUS_ZONES, ZONE_ABBREVIATIONS
+
+    assert all(re.fullmatch(r"[+-](0\d|1[0-4])[0-5]\d", v) for v in ZONE_ABBREVIATIONS.values())
+    assert not set(ZONE_ABBREVIATIONS) & set(AMBIGUOUS_ZONES)

@@ -375,9 +375,11 @@ def test_16_unterminated_quote(tmp_path: Path) -> None:
     f = write(tmp_path / "q.csv", 'id,text\n1,Fine\n2,"never closed\n3,lost\n')
     c = read_corpus(f)
     check_accounting(c)
-    assert c.docs["doc_id"].tolist() == ["1"]
+    # issue 15.8: the unclosed quote rejects its own line only; "3,lost" is a record of its own
+    assert c.docs["doc_id"].tolist() == ["1", "3"]
     assert c.manifest.set_index("line").loc[3, ["reason", "message"]].tolist() == [
-        "malformed_row", "quoted field opened here is never closed (runs to line 4)"]
+        "malformed_row", "quoted field opened here is never closed (it would run to line 4); "
+        "the following lines are read on their own"]
 
 
 def test_17_jsonl_bad_lines(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import functools
 import json
 import logging
 import math
@@ -23,9 +22,9 @@ from typing import Any, Literal
 
 import nbformat
 import papermill
-import yaml
 
-from ..errors import NotFoundError, ParameterError, ReportError
+from ..errors import NotFoundError, ParameterError, ReportError, YamlError
+from ..safeyaml import safe_load
 
 
 TypeName = Literal["str", "int", "float", "bool", "list", "dict", "NoneType", "any"]
@@ -379,45 +378,33 @@ def _parse_structured(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         pass
-
     try:
-        return yaml_load(text)
-    except yaml.YAMLError:
+        return yaml_load(text, what="a -p value")
+    except YamlError:
         return _NO_VALUE
 
 
-@functools.cache
-def _strict_loader() -> type:
-    """A YAML SafeLoader that keeps dates as strings (``2024-01-01`` stays ``"2024-01-01"``)."""
-    class StrictLoader(yaml.SafeLoader):
-        pass
-
-    StrictLoader.yaml_implicit_resolvers = {
-        key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return StrictLoader
-
-
-def yaml_load(text: str) -> Any:
-
-    return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
+def yaml_load(text: str, *, what: str = "YAML") -> Any:
+    """YAML with the core schema of YAML 1.2 (``yes``/``on`` and dates stay strings), bounded: no
+    alias bombs, no deep nesting, no duplicate keys (:mod:`mediamon.safeyaml`)."""
+    return safe_load(text, schema="core", what=what)
 
 
 def load_params_file(path: str | os.PathLike[str]) -> Any:
     """Read parameters (a mapping) or a batch grid (mapping of lists, or list of mappings) from YAML/JSON.
 
-    Dates stay strings; everything else follows YAML's safe types (quote ``'1984'`` for a string).
+    Dates stay strings; everything else follows YAML 1.2's core types (quote ``'1984'`` for a string).
     """
-
     source = Path(path)
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise ReportError(f"load_params_file(): cannot read '{source}': {exc.strerror or exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"load_params_file(): '{source}' is not UTF-8 text: {exc}.") from None
     try:
-        return yaml_load(text)
-    except yaml.YAMLError as exc:
+        return yaml_load(text, what=f"'{source}'")
+    except YamlError as exc:
         raise ParameterError(f"load_params_file(): '{source}' is not valid YAML/JSON: {exc}") from exc
 
 
