@@ -115,9 +115,9 @@ class Kwic(Result):
         document sorts first; ties keep corpus order.
 
         >>> import mediamon as mm
-        >>> kw = mm.kwic(mm.read_corpus("corpora/seed"), "Kazan", window=2)
-        >>> kw.sort("1R").df["right"].str.split().str[0].tolist()
-        ['(', 'on', 'summit', 'summit']
+        >>> kw = mm.kwic(mm.read_corpus("corpora/seed"), ["Raisi", "Putin"], window=1)
+        >>> kw.sort("1R").df["right"].astype(str).tolist()[:3]  # ' and ’ have one matching form
+        ["'s", '’s', '’s']
         """
         keys = keys or ("1R",)
         token_keys = [k for k in keys if k not in META_SORT_KEYS]
@@ -428,8 +428,8 @@ def kwic(
     --------
     >>> import mediamon as mm
     >>> kw = mm.kwic(mm.read_corpus("corpora/seed"), "Minnikhanov", window=3)
-    >>> len(kw), kw.df["match"].tolist()[:2]
-    (4, ['Minnikhanov', 'Minnikhanov'])
+    >>> len(kw), kw.df["match"].astype(str).tolist()
+    (2, ['Minnikhanov', 'Minnikhanov'])
     """
     call = "kwic()"
     source = as_source(corpus, call)

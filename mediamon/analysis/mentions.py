@@ -265,7 +265,7 @@ def mentions(
     >>> corpus = mm.read_corpus("corpora/seed")
     >>> found = mm.mentions(corpus, mm.read_actors("corpora/actors.yaml"))
     >>> found.counts().loc[["putin", "minnikhanov"], "mentions"].tolist()
-    [2, 4]
+    [3, 2]
     """
     source = as_source(corpus, "mentions()")
     actor_set = resolve_actors(actors)

@@ -162,9 +162,9 @@ def timeline(
     Examples
     --------
     >>> import mediamon as mm
-    >>> tl = mm.timeline(mm.read_corpus("corpora/seed"), "corpora/actors.yaml", freq="Y")
-    >>> int(tl.df.loc[tl.df["actor"] == "putin", "mentions"].sum())
-    2
+    >>> tl = mm.timeline(mm.read_corpus("corpora/mm-sample"), "corpora/actors.yaml", freq="Y")
+    >>> int(tl.df.loc[tl.df["actor"] == "minnikhanov", "mentions"].sum()), tl.params["undated_documents"]
+    (74, 755)
     """
     call = "timeline()"
     source = as_source(corpus, call)

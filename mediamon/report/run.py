@@ -244,9 +244,11 @@ def run_report(
 
     Examples
     --------
-    >>> run = run_report("notebooks/actor_report.ipynb", {"actor": "raisi"})  # doctest: +SKIP
-    >>> run.html  # doctest: +SKIP
-    PosixPath('reports/actor_report/20250301T101500Z-3f2a9c1e/actor_report.html')
+    A run takes a kernel start and the whole notebook, so this is shown rather than run as a
+    doctest (the test suite runs every bundled notebook this way)::
+
+        run = run_report("notebooks/actor_report.ipynb", {"actor": "raisi"})
+        run.html  # PosixPath('reports/actor_report/20250301T101500Z-3f2a9c1e/actor_report.html')
     """
     source = resolve_notebook(notebook, notebooks_dir)
     specs = notebook_parameters(source)
