@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 import mediamon as mm  # noqa: E402
 from mediamon.actors import ActorSet  # noqa: E402
-from mediamon.cooc import collocates, cooccurrence, word_pairs  # noqa: E402
+from mediamon.analysis.collocates import collocates, word_pairs  # noqa: E402
+from mediamon.analysis.cooc import cooccurrence  # noqa: E402
 
 EXTRA_ACTORS = [
     {"id": "khamenei", "name": "Ali Khamenei", "kind": "person", "aliases": ["Khamenei", "Ayatollah Khamenei"]},

@@ -10,9 +10,9 @@ workers included) is sampled for resident memory every 0.1 s:
 
 1. ``ingest`` (read, shard at 64 MB of text, build and save each shard's index; ``dedupe=False``,
    since the copies repeat the texts) -- time and peak RSS;
-2. queries with the local out-of-core engine (:mod:`mediamon.sharded`): KWIC of "putin" and of
-   "iran", sentence co-occurrence of 20 actors, a monthly timeline of the same actors;
-3. the same queries on a Dask ``LocalCluster`` (2 worker processes; :mod:`mediamon.distributed`),
+2. queries on the store in this process (the serial executor): KWIC of "putin" and of "iran",
+   sentence co-occurrence of 20 actors, a monthly timeline of the same actors;
+3. the same queries on a Dask ``LocalCluster`` (2 worker processes, TLS; ``executor="dask"``),
    cluster start-up timed apart;
 4. at 1x and 4x, the in-memory engine on the same documents (read_corpus + index + queries) for
    reference.
@@ -72,13 +72,15 @@ def _timed(fn, measure, repeat: int = 2):
     return {"seconds": times, **facts}
 
 
-def _queries(mod, store, actors, **where) -> dict:
+def _queries(store, actors) -> dict:
+    import mediamon as mm
+
     return {
-        "kwic putin": _timed(lambda: mod.kwic(store, "putin", **where), lambda k: {"rows": len(k.df)}),
-        "kwic iran": _timed(lambda: mod.kwic(store, "iran", **where), lambda k: {"rows": len(k.df)}),
-        "cooc sentence (20 actors)": _timed(lambda: mod.cooccurrence(store, actors, unit="sentence", **where),
+        "kwic putin": _timed(lambda: mm.kwic(store, "putin"), lambda k: {"rows": len(k.df)}),
+        "kwic iran": _timed(lambda: mm.kwic(store, "iran"), lambda k: {"rows": len(k.df)}),
+        "cooc sentence (20 actors)": _timed(lambda: mm.cooccurrence(store, actors, unit="sentence"),
                                             lambda c: {"rows": len(c.df), "n": int(c.n)}),
-        "timeline M (20 actors)": _timed(lambda: mod.timeline(store, actors, freq="M", **where),
+        "timeline M (20 actors)": _timed(lambda: mm.timeline(store, actors, freq="M"),
                                          lambda t: {"rows": len(t.df), "undated": t.params["undated_documents"]}),
     }  # fmt: skip
 
@@ -89,34 +91,29 @@ def step(name: str, args: argparse.Namespace) -> dict:
     logging.getLogger("distributed").setLevel(logging.ERROR)
     logging.getLogger("mediamon").setLevel(logging.ERROR)
     if name == "ingest":
-        from mediamon.store import ingest
+        from mediamon.ingestion import ingest
 
         t0 = time.perf_counter()
         store = ingest(args.input, args.store, shard_size="64MB", dedupe=False, overwrite=True, progress=False)
         secs = time.perf_counter() - t0
-        tokens = sum(store.index(i).n_tokens for i in range(store.n_shards))
+        tokens = sum(store.shard_index(i).n_tokens for i in range(store.n_shards))
         return {"seconds": secs, "docs": len(store), "shards": store.n_shards, "tokens": tokens,
                 "text_mb": sum(s.text_bytes for s in store.shards) / 1e6}  # fmt: skip
     if name == "local":
-        from mediamon import sharded
         from mediamon.store import open_store
 
-        return _queries(sharded, open_store(args.store), _actors())
+        return _queries(open_store(args.store), _actors())
     if name == "dask":
-        from distributed import Client, LocalCluster
-
-        from mediamon import distributed
+        from mediamon import executors
         from mediamon.store import open_store
 
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
+        executors.get_client()
         start = time.perf_counter() - t0
         try:
-            res = _queries(distributed, open_store(args.store), _actors(), client=client)
+            res = _queries(open_store(args.store).using("dask"), _actors())
         finally:
-            client.close()
-            cluster.close()
+            executors.close()
         res["cluster start"] = {"seconds": [start]}
         return res
     if name == "memory":
@@ -126,7 +123,7 @@ def step(name: str, args: argparse.Namespace) -> dict:
         corpus = mm.read_corpus(args.input, dedupe=False)
         mm.index(corpus, progress=False)
         res = {"read+index": {"seconds": [time.perf_counter() - t0]}}
-        res.update(_queries(mm, corpus, _actors()))
+        res.update(_queries(corpus, _actors()))
         return res
     raise SystemExit(f"unknown step {name!r}")
 

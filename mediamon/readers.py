@@ -141,7 +141,7 @@ from .errors import ColumnError, InputError, NotFoundError, YamlError, one_of
 from .newstext import find_bodies
 from .progress import show_progress
 from .safeyaml import safe_load
-from .store import STORE_FORMAT, is_store, open_store
+from .store import STORE_FORMAT, is_store, open_store, read_marker
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,6 @@ _FIELDS = ("text", "date", "title", "source", "url", "id")
 _TEXT_ALIASES = ("body", "content", "article", "full_text", "fulltext", "story", "text_body", "message")
 _CHUNK = 1 << 20
 _SAMPLE = 1 << 16
-_MARKER_MAX_BYTES = 64 * 1024 * 1024  # a store.json or index meta.json larger than this is not ours
 _INDEX_FILES = ("meta.json", "vocab.txt", "doc_ids.txt")
 
 
@@ -280,30 +279,15 @@ def _is_documentation(name: str) -> bool:
     return any(stem == s or stem.startswith(s + "-") or stem.startswith(s + "_") for s in _DOC_STEMS)
 
 
-def _json_marker(path: str) -> Any:
-    """The JSON value of a small marker file (store.json, meta.json), or None if it is not one."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(_MARKER_MAX_BYTES + 1)
-    except OSError:
-        return None
-    if len(data) > _MARKER_MAX_BYTES:
-        return None
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-
-
 def _mediamon_folder(folder: str, names: set[str]) -> tuple[str, str] | None:
     """(reason, message) when *folder* holds a mediamon store or token index, else None."""
     if "store.json" in names:
-        meta = _json_marker(os.path.join(folder, "store.json"))
+        meta = read_marker(os.path.join(folder, "store.json"))
         if isinstance(meta, dict) and meta.get("format") == STORE_FORMAT:
             return "mediamon_store", ("a mediamon store (store.json); not read as documents. Open it "
                                       "with mediamon.open_store(path), or read its source instead")
     if all(n in names for n in _INDEX_FILES):
-        meta = _json_marker(os.path.join(folder, "meta.json"))
+        meta = read_marker(os.path.join(folder, "meta.json"))
         if isinstance(meta, dict) and {"fingerprint", "n_tokens", "n_vocab"} <= set(meta):
             return "mediamon_index", ("a saved mediamon token index (meta.json, vocab.txt, "
                                       "doc_ids.txt); not read as documents")

@@ -231,6 +231,16 @@ class Shard:
         return Sizes(int(r.size), int(ntok[r].sum()), int(nsent[r].sum()), int(npara[r].sum()))
 
     @cached_property
+    def counts(self) -> np.ndarray:
+        """Frequency of each vocabulary id in the selected documents (the index's counts when all
+        documents count)."""
+        ix = self.index
+        if self.rows is None:
+            return ix.counts
+        ids = np.asarray(ix.ids)[self.keep[np.asarray(ix.doc, dtype=np.int64)]]
+        return np.bincount(ids, minlength=len(ix.vocab)).astype(np.int64)
+
+    @cached_property
     def _shifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         ntok, nsent, npara = self._counts
         k = self.keep.astype(np.int64)
@@ -276,7 +286,7 @@ class Shard:
 
     def texts(self, docs: np.ndarray | None) -> np.ndarray:
         """Texts over the index's documents (object array); at least *docs* filled (``None``: all)."""
-        return shard_texts(self.data, self.number, None if docs is None else np.unique(np.asarray(docs, np.int64)))
+        return shard_texts(self.data, self.number, None if docs is None else np.asarray(docs, np.int64))
 
 
 def open_shard(source: Source, i: int, sentences: str = "news-en") -> Shard:

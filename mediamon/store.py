@@ -591,6 +591,26 @@ def _restore_dtypes(df: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
     return df
 
 
+#: A store.json (or an index's meta.json) larger than this is not one mediamon wrote.
+MARKER_MAX_BYTES = 64 * 1024 * 1024
+
+
+def read_marker(path: str | os.PathLike[str]) -> Any:
+    """The JSON value of a small marker file (``store.json``, an index's ``meta.json``), or ``None``
+    when it is missing, unreadable, too large or not JSON."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MARKER_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MARKER_MAX_BYTES:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
 def is_store(path: str | os.PathLike[str]) -> bool:
     """True when *path* is a folder whose ``store.json`` says it is mediamon's.
 
@@ -598,21 +618,7 @@ def is_store(path: str | os.PathLike[str]) -> bool:
     then names a version it cannot read). Another program's ``store.json``, or one that is not a
     JSON object, unreadable or larger than 64 MiB, does not: the folder is read as a source.
     """
-    meta_path = Path(path) / "store.json"
-    limit = 64 * 1024 * 1024  # a real store.json is a few KB to a few MB
-    try:
-        if not meta_path.is_file():
-            return False
-        with meta_path.open("rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError:
-        return False
-    if len(data) > limit:
-        return False
-    try:
-        meta = json.loads(data)
-    except (ValueError, RecursionError):
-        return False
+    meta = read_marker(Path(path) / "store.json")
     return isinstance(meta, dict) and meta.get("format") == STORE_FORMAT
 
 

@@ -101,15 +101,6 @@ def _code_point_rank(forms: Sequence[str] | np.ndarray) -> np.ndarray:
     return rank
 
 
-def _selected_counts(shard: Shard) -> np.ndarray:
-    """Frequency of each vocabulary id in the shard's selected documents."""
-    ix = shard.index
-    if shard.all:
-        return ix.counts
-    ids = np.asarray(ix.ids)[shard.keep[np.asarray(ix.doc, dtype=np.int64)]]
-    return np.bincount(ids, minlength=len(ix.vocab)).astype(np.int64)
-
-
 # ---------------------------------------------------------------------------------------------
 # collocates
 # ---------------------------------------------------------------------------------------------
@@ -160,18 +151,19 @@ def task_window_counts(source: Source, i: int, node: Any, window: tuple[int, int
     else:
         rc = np.zeros(v, np.int64)
     seen = np.flatnonzero(lc + rc)
-    counts = FormCounts(ix._vocab_arrow, (seen,), {"left": lc[seen], "right": rc[seen]})
+    # "here": the form's frequency in this shard's selection; with one shard that is n_b itself
+    counts = FormCounts(ix._vocab_arrow, (seen,), {"left": lc[seen], "right": rc[seen], "here": shard.counts[seen]})
     return Part(sizes=shard.sizes, counts={"windows": counts, "hits": int(starts.size)}, shards=(shard.sizes,))
 
 
 def task_form_counts(source: Source, i: int, forms: pa.Array) -> Part:
     """Per shard: the frequency of each of *forms* in the selected documents (0 when absent)."""
     shard = open_shard(source, i)
-    ix = shard.index
-    vid = pc.fill_null(pc.index_in(forms, value_set=ix._vocab_arrow), -1).to_numpy().astype(np.int64)
+    # where each vocabulary form stands in *forms* (a hash of the few forms, not of the vocabulary)
+    at = pc.fill_null(pc.index_in(shard.index._vocab_arrow, value_set=forms), -1).to_numpy().astype(np.int64)
+    found = np.flatnonzero(at >= 0)
     out = np.zeros(len(forms), dtype=np.int64)
-    ok = vid >= 0
-    out[ok] = _selected_counts(shard)[vid[ok]]
+    out[at[found]] = shard.counts[found]
     return Part(sizes=shard.sizes, counts={"n_b": out}, shards=(shard.sizes,))
 
 
@@ -261,20 +253,22 @@ def collocates(
     part = combine(map_shards(source, task_window_counts, shard_args, executor=executor))  # type: ignore[arg-type]
     windows: FormCounts = part.counts["windows"]
     hits, n_tok = int(part.counts["hits"]), part.sizes.tokens
-    lc, rc = windows.values["left"], windows.values["right"]
+    lc, rc, here = windows.values["left"], windows.values["right"], windows.values["here"]
     raw = lc + rc
     forms_arrow = windows.vocab.take(pa.array(windows.keys[0]))
     cand = raw >= max(min_count, 1)
     if not punctuation and len(forms_arrow):
         cand &= np.asarray(pc.match_substring_regex(forms_arrow, _WORD), dtype=bool)
     forms = np.asarray(forms_arrow.filter(pa.array(cand)).to_pylist(), dtype=object)
-    lc, rc, raw = lc[cand], rc[cand], raw[cand]
+    lc, rc, raw, here = lc[cand], rc[cand], raw[cand], here[cand]
     if stopwords is not None and forms.size:
-        stop = vocab_mask(forms.tolist(), stopwords)
-        forms, lc, rc, raw = forms[~stop], lc[~stop], rc[~stop], raw[~stop]
-    form_args = (pa.array(forms.tolist(), type=pa.string()),)
-    n_b = combine(map_shards(source, task_form_counts, form_args, executor=executor)).counts.get("n_b") if forms.size else None
-    n_b = np.asarray(n_b if n_b is not None else np.zeros(forms.size), dtype=np.int64)
+        keep = ~vocab_mask(forms.tolist(), stopwords)
+        forms, lc, rc, raw, here = forms[keep], lc[keep], rc[keep], raw[keep], here[keep]
+    if len(part.shards) == 1 or not forms.size:
+        n_b = here
+    else:  # a form may occur in shards where it has no window hit: count it everywhere
+        form_args = (pa.array(forms.tolist(), type=pa.string()),)
+        n_b = combine(map_shards(source, task_form_counts, form_args, executor=executor)).counts["n_b"]
     n_ab = raw.astype(np.float64) / float(left + right) if per_position else raw
     df = pd.DataFrame(
         {
@@ -324,7 +318,7 @@ def task_word_pairs(source: Source, i: int, window: int) -> Part:
         codes.append(ids[:-k][same] * v + ids[k:][same])
     allc = np.concatenate(codes) if codes else np.zeros(0, np.int64)
     uniq, cnt = np.unique(allc, return_counts=True)
-    unigram = _selected_counts(shard)
+    unigram = shard.counts
     seen = np.flatnonzero(unigram)
     vocab = ix._vocab_arrow
     return Part(
@@ -380,16 +374,17 @@ def word_pairs(
     n_tok = part.sizes.tokens
     n_ab = cnt / float(window - 1) if per_position else cnt.astype(np.float64)
     vals = assoc.score(measure, n_ab, freq[w1].astype(np.float64), freq[w2].astype(np.float64), float(n_tok), check=False)
-    forms = vocab.to_pylist()
-    rank = _code_point_rank(forms)
-    order = _descending_order(vals, rank[w1] * v + rank[w2], v * v)
+    # ties by (w1, w2) in code-point order: rank the forms of the table only, not the vocabulary
+    present = np.zeros(v, dtype=bool)
+    present[w1] = present[w2] = True
+    used = np.flatnonzero(present)
+    used_forms = vocab.take(pa.array(used)).to_pylist()
+    code = np.zeros(v, dtype=np.int64)
+    code[used] = _code_point_rank(used_forms)
+    order = _descending_order(vals, code[w1] * used.size + code[w2], max(used.size, 1) ** 2)
     w1, w2, cnt, n_ab, vals = w1[order], w2[order], cnt[order], n_ab[order], np.asarray(vals)[order]
     # categories: the forms in the table, in code-point order (the same however the corpus is sharded)
-    used = np.unique(np.concatenate([w1, w2]))
-    used = used[np.argsort(rank[used])]
-    code = np.zeros(v, dtype=np.int64)
-    code[used] = np.arange(used.size)
-    categories = pd.Index([forms[i] for i in used.tolist()], dtype=object)
+    categories = pd.Index(sorted(used_forms), dtype=object)
     return pd.DataFrame(
         {
             "w1": pd.Categorical.from_codes(code[w1], categories=categories, validate=False),

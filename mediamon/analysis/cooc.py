@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .. import display
@@ -418,38 +419,44 @@ def duplicate_documents(source: Source, *, executor: object = None) -> tuple[np.
 
 
 def count_pairs(
-    m: pd.DataFrame, codes: np.ndarray, k: int, *, unit: str, window: int | None
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    m: pa.Table, codes: np.ndarray, k: int, *, unit: str, window: int | None
+) -> tuple[pa.Table, np.ndarray, pa.Table]:
     """The counting core: the ``k × k`` count matrix of mention rows *m* (``n_ab`` off the diagonal,
-    ``n_a`` on it), *m* with its ``unit`` column, and the co-mention events (empty for units)."""
+    ``n_a`` on it), *m* with its ``unit`` column, and the co-mention events (empty for units):
+    rows ``i`` < ``j`` of *m*, their ``distance`` and actor numbers ``a``, ``b``."""
     if window is None:
-        units = m[_UNIT_COLUMN[unit]].to_numpy(dtype=np.int64)
-        m = m.assign(unit=units)
+        units = m.column(_UNIT_COLUMN[unit]).to_numpy().astype(np.int64, copy=False)
+        m = m.append_column("unit", pa.array(units, type=pa.int64()))
         # units x actors incidence; every pair count comes from one sparse product
         uniq, row = np.unique(units, return_inverse=True)
         x = sp.csr_matrix((np.ones(len(units), dtype=np.int64), (row.ravel(), codes)), shape=(len(uniq), k))
         x.sum_duplicates()
         x.data[:] = 1
-        empty = pd.DataFrame({"i": np.zeros(0, np.int64), "j": np.zeros(0, np.int64), "distance": np.zeros(0, np.int64),
-                              "a": pd.Series(dtype=object), "b": pd.Series(dtype=object)})  # fmt: skip
-        return m, (x.T @ x).toarray().astype(np.int64), empty
-    m = m.assign(unit=np.full(len(m), -1, dtype=np.int64))
-    events = _window_events(m, codes, window)
-    ea, eb = codes[events["i"].to_numpy()], codes[events["j"].to_numpy()]
+        none = np.zeros(0, np.int64)
+        return m, (x.T @ x).toarray().astype(np.int64), _events_table(none, none, none, none, none)
+    m = m.append_column("unit", pa.array(np.full(m.num_rows, -1, dtype=np.int64)))
+    i, j, distance = _window_events(m, codes, window)
+    ea, eb = codes[i], codes[j]
     lo, hi = np.minimum(ea, eb), np.maximum(ea, eb)
     pair = np.bincount(lo * k + hi, minlength=k * k).reshape(k, k)
     counts = pair + pair.T
     np.fill_diagonal(counts, counts.sum(axis=1))
-    return m, counts, events.assign(a=ea, b=eb)
+    return m, counts, _events_table(i, j, distance, ea, eb)
 
 
-def _window_events(m: pd.DataFrame, codes: np.ndarray, window: int) -> pd.DataFrame:
-    """Pairs of mentions (rows i < j of *m* in text order) of different actors within *window*."""
-    if len(m) == 0:
-        return pd.DataFrame({"i": np.zeros(0, np.int64), "j": np.zeros(0, np.int64), "distance": np.zeros(0, np.int64)})
-    doc = m["doc"].to_numpy(dtype=np.int64)
-    ts = m["token_start"].to_numpy(dtype=np.int64)
-    te = m["token_end"].to_numpy(dtype=np.int64)
+def _events_table(i: np.ndarray, j: np.ndarray, distance: np.ndarray, a: np.ndarray, b: np.ndarray) -> pa.Table:
+    return pa.table({"i": pa.array(i, pa.int64()), "j": pa.array(j, pa.int64()), "distance": pa.array(distance, pa.int64()),
+                     "a": pa.array(a, pa.int64()), "b": pa.array(b, pa.int64())})  # fmt: skip
+
+
+def _window_events(m: pa.Table, codes: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of mentions (rows i < j of *m* in text order) of different actors within *window*:
+    ``(i, j, distance)``."""
+    if m.num_rows == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    doc = m.column("doc").to_numpy().astype(np.int64, copy=False)
+    ts = m.column("token_start").to_numpy().astype(np.int64, copy=False)
+    te = m.column("token_end").to_numpy().astype(np.int64, copy=False)
     order = np.lexsort((te, ts, doc))
     doc_s, ts_s, te_s = doc[order], ts[order], te[order]
     # a window never reaches into another document: the last candidate is the document's last mention
@@ -466,7 +473,7 @@ def _window_events(m: pd.DataFrame, codes: np.ndarray, window: int) -> pd.DataFr
     diff = codes[i] != codes[j]
     i, j = i[diff], j[diff]
     dist = np.maximum(ts[j] - te[i] + 1, 0)
-    return pd.DataFrame({"i": i.astype(np.int64), "j": j.astype(np.int64), "distance": dist.astype(np.int64)})
+    return i.astype(np.int64), j.astype(np.int64), dist.astype(np.int64)
 
 
 def _unit_count(shard: Shard, unit: str, keep: np.ndarray | None) -> int:
@@ -490,25 +497,24 @@ def task_cooc(
 ) -> Part:
     """Per-shard step of :func:`cooccurrence`: the count matrix, units, mentions per actor, rows."""
     shard = open_shard(source, i)
-    table = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
-    m = table.to_pandas()
-    if keep is not None and len(m):
-        m = m[keep[m["doc"].to_numpy(dtype=np.int64)]].reset_index(drop=True)
+    m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
+    if keep is not None and m.num_rows:
+        m = m.filter(pa.array(keep[m.column("doc").to_numpy()]))
     k = len(actor_ids)
-    codes = m["actor"].astype(str).map({a: j for j, a in enumerate(actor_ids)}).to_numpy(dtype=np.int64)
+    codes = pc.fill_null(pc.index_in(m.column("actor"), value_set=pa.array(actor_ids, pa.string())), -1)
+    codes = codes.to_numpy().astype(np.int64)
+    if (codes < 0).any():
+        raise InputError("cooccurrence(): the mentions name actors that are not in the actor list.")
     n_units = _unit_count(shard, unit, keep) if window is None else 0
     m, counts, events = count_pairs(m, codes, k, unit=unit, window=window)
-    n = n_units if window is None else len(events)
-    names = np.asarray(actor_ids, dtype=object)
-    events = events.assign(a=names[events["a"].to_numpy(dtype=np.int64)], b=names[events["b"].to_numpy(dtype=np.int64)])
     numbering = {"mentions": {**NUMBERING, **({"unit": _UNIT_SIZE[unit]} if window is None else {})},
                  "events": {"i": "rows:mentions", "j": "rows:mentions"}}  # fmt: skip
     return Part(
         sizes=shard.sizes,
-        tables={"mentions": pa.Table.from_pandas(m, preserve_index=False),
-                "events": pa.Table.from_pandas(events, preserve_index=False)},  # fmt: skip
+        tables={"mentions": m, "events": events},
         numbering=numbering,
-        counts={"counts": counts, "n": n, "mentions": np.bincount(codes, minlength=k).astype(np.int64)},
+        counts={"counts": counts, "n": n_units if window is None else events.num_rows,
+                "mentions": np.bincount(codes, minlength=k).astype(np.int64)},  # fmt: skip
         shards=(shard.sizes,),
     )
 
@@ -623,7 +629,11 @@ def cooccurrence(
     part = combine(map_shards(source, task_cooc, args, executor=executor))
     counts, n = part.counts["counts"], int(part.counts["n"])
     m = part.tables["mentions"].to_pandas()
-    events = part.tables["events"].to_pandas() if window is not None else None
+    events = None
+    if window is not None:
+        events = part.tables["events"].to_pandas()
+        names = np.asarray(actor_ids, dtype=object)
+        events["a"], events["b"] = names[events["a"].to_numpy()], names[events["b"].to_numpy()]
     actors_df = pd.DataFrame(records, columns=["id", "name", "kind"])
     actors_df["n"] = np.diag(counts).astype(np.int64)
     actors_df["mentions"] = part.counts["mentions"]
