@@ -18,17 +18,13 @@ Windows
     evidence rows.
 
 Deduplication
-    ``dedupe="exact"`` counts each exact duplicate article once (see :mod:`mediamon.options`):
-    every document's normalised token sequence is hashed per shard (each form is hashed, then the
-    sequence, so the digest does not depend on a shard's vocabulary ids), the first document of each
-    digest in corpus order is kept, and the others leave every count, ``n`` included.
+    ``dedupe="exact"`` counts each exact duplicate article once (:mod:`mediamon.analysis.duplicates`):
+    the duplicates leave every count, ``n`` included, and are listed in ``Cooc.duplicates``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,12 +43,13 @@ from ..results import Result
 from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard, shard_count
 from ..stats import assoc
 from ..tokenindex import TokenIndex
+from .duplicates import duplicate_documents, keep_per_shard
 from .mentions import NUMBERING, mention_rows, split_mentions
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["COOC_COLUMNS", "EVIDENCE_COLUMNS", "Cooc", "Evidence", "cooccurrence", "duplicate_documents"]
+__all__ = ["COOC_COLUMNS", "EVIDENCE_COLUMNS", "Cooc", "Evidence", "cooccurrence"]
 
 #: Columns of :attr:`Cooc.df`.
 COOC_COLUMNS: tuple[str, ...] = ("a", "b", "n_ab", "n_a", "n_b", "n", "expected", *assoc.SCORES)
@@ -370,54 +367,6 @@ class Cooc(Result):
 # ---------------------------------------------------------------------------------------------
 # counting, per shard
 # ---------------------------------------------------------------------------------------------
-_FORM_HASHES: dict[int, tuple[weakref.ref[TokenIndex], np.ndarray]] = {}
-
-
-def _form_hashes(ix: TokenIndex) -> np.ndarray:
-    """A 64-bit hash of every vocabulary form of *ix* (cached while the index lives)."""
-    hit = _FORM_HASHES.get(id(ix))
-    if hit is not None and hit[0]() is ix:
-        return hit[1]
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(f.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
-         for f in ix.vocab),
-        dtype=np.uint64, count=len(ix.vocab),
-    )  # fmt: skip
-    key = id(ix)
-    _FORM_HASHES[key] = (weakref.ref(ix, lambda _r, k=key: _FORM_HASHES.pop(k, None)), hashes)
-    return hashes
-
-
-def task_digests(source: Source, i: int) -> Part:
-    """Per shard: a digest of each selected document's normalised token sequence, and its id."""
-    shard = open_shard(source, i)
-    ix = shard.index
-    seq = _form_hashes(ix)[np.asarray(ix.ids)] if ix.n_tokens else np.zeros(0, np.uint64)
-    off = np.asarray(ix.doc_offsets, dtype=np.int64)
-    digests = [hashlib.blake2b(seq[off[d] : off[d + 1]].tobytes(), digest_size=16).digest()
-               for d in shard.selected.tolist()]  # fmt: skip
-    table = pa.table({"digest": pa.array(digests, type=pa.binary(16)), "doc_id": shard.table(shard.selected)["doc_id"]})
-    return Part(sizes=shard.sizes, tables={"digests": table}, shards=(shard.sizes,))
-
-
-def duplicate_documents(source: Source, *, executor: object = None) -> tuple[np.ndarray, pd.DataFrame]:
-    """Which documents of *source* are kept by ``dedupe="exact"`` (bool over the documents, in
-    order) and the table of the others (``doc_id``, ``duplicate_of``)."""
-    table = combine(map_shards(source, task_digests, executor=executor)).tables.get("digests")
-    if table is None or table.num_rows == 0:
-        return np.ones(0, dtype=bool), pd.DataFrame({"doc_id": pd.Series(dtype=object), "duplicate_of": pd.Series(dtype=object)})
-    codes = table.column("digest").combine_chunks().dictionary_encode().indices.to_numpy(zero_copy_only=False)
-    rows = np.arange(codes.size)
-    first_of_code = np.full(int(codes.max()) + 1, codes.size, dtype=np.int64)
-    np.minimum.at(first_of_code, codes, rows)
-    first_row = first_of_code[codes]
-    keep = first_row == rows
-    ids = np.asarray(table.column("doc_id").to_pylist(), dtype=object)
-    dropped = np.flatnonzero(~keep)
-    dups = pd.DataFrame({"doc_id": ids[dropped], "duplicate_of": ids[first_row[dropped]]})
-    return keep, dups
-
-
 def count_pairs(
     m: pa.Table, codes: np.ndarray, k: int, *, unit: str, window: int | None
 ) -> tuple[pa.Table, np.ndarray, pa.Table]:
@@ -616,16 +565,10 @@ def cooccurrence(
     actor_set, _, records, found = actor_records(actors, call)
     actor_ids = [r["id"] for r in records]
     given = split_mentions(found, source, call) if found is not None else None
-    if mode is not None:
-        keep, dups = duplicate_documents(source, executor=executor)
-        doc_starts = Layout.measure(source).doc_starts
-    else:
-        keep, dups = None, pd.DataFrame({"doc_id": pd.Series(dtype=object), "duplicate_of": pd.Series(dtype=object)})
-    args = [
-        (actor_ids, actor_set, given[j] if given is not None else None, unit, window,
-         keep[doc_starts[j] : doc_starts[j + 1]] if keep is not None else None)
-        for j in range(shard_count(source))
-    ]  # fmt: skip
+    keep, dups = duplicate_documents(source, mode, executor=executor)
+    keeps = keep_per_shard(source, keep)
+    args = [(actor_ids, actor_set, given[j] if given is not None else None, unit, window, keeps[j])
+            for j in range(shard_count(source))]  # fmt: skip
     part = combine(map_shards(source, task_cooc, args, executor=executor))
     counts, n = part.counts["counts"], int(part.counts["n"])
     m = part.tables["mentions"].to_pandas()
