@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ConcordanceBrowser", "browse"]
 
 _NO_FRONT_END = (
-    '<div class="mm-caption" style="font-weight:normal;color:#666">Static view: the interactive browser '
+    '<div class="mm-more">Static view: the interactive browser '
     "needs a Jupyter front end with widgets (JupyterLab 4).</div>"
 )
 
@@ -118,6 +118,12 @@ class ConcordanceBrowser(anywidget.AnyWidget):
     def _changed(self, change: dict[str, Any]) -> None:
         if self._refreshing:
             return
+        if change["name"] != "page" and self.page != 0:  # another sort or filter starts at page 1
+            self._refreshing = True
+            try:
+                self.page = 0
+            finally:
+                self._refreshing = False
         self.refresh()
 
     def refresh(self) -> None:

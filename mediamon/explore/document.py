@@ -155,7 +155,7 @@ def _mentions_of(doc: Any, text: str, actors: Any, mentions: Any, call: str) -> 
         df = getattr(mentions, "df", mentions)
         if not isinstance(df, pd.DataFrame) or not {"doc_id", "actor", "char_start", "char_end"} <= set(df.columns):
             raise InputError(f"{call}: mentions= must be the result of mm.mentions(...), got {type(mentions).__name__}.")
-        rows = df[df["doc_id"].astype(object) == doc.at[0, "doc_id"]]
+        rows = df[df["doc_id"].astype(object) == doc.docs.at[0, "doc_id"]]
         if "matched" in rows.columns:
             for cs, ce, matched in zip(rows["char_start"], rows["char_end"], rows["matched"]):
                 if text[int(cs) : int(ce)] != matched:
