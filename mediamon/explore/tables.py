@@ -80,7 +80,8 @@ def interactive_tables_block(*, selector: str = f"table.{INTERACTIVE_CLASS}") ->
 
 
 _EXTRA_CSS = (
-    "table.dataTable.mm-table{width:auto;margin:0}"
+    "table.dataTable.mm-table{width:auto;margin:0 !important}"
+    "div.dt-container div.dt-layout-table>div{justify-content:flex-start;display:block}"
     "div.dt-container{font-size:12px;margin:4px 0 12px}"
     "div.dt-container .dt-search input{font-size:12px}"
     "table.dataTable.mm-kwic td.mm-left{text-align:right}"
