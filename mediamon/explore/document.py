@@ -207,9 +207,8 @@ def read_document(
         raise InputError(f"{call}: document {doc_id!r} has no text.")
     one = mm.Corpus(row.assign(text=[text]), name=f"document {doc_id}")
     actor_set = _actor_set(actors) if actors is not None else None
+    ix = mm.index(one, sentences=sentences, progress=False, workers=1)  # cached: mentions reuse it, quietly
     found = _mentions_of(one, text, actor_set, mentions, call)
-
-    ix = mm.index(one, sentences=sentences, progress=False, workers=1)
     sent = np.asarray(ix.sent)
     if sent.size:
         first = np.flatnonzero(np.diff(sent, prepend=sent[0] - 1) != 0)

@@ -259,12 +259,12 @@ function renderBrowser(model, el) {
     rows.forEach((row, i) => {
       const tr = h("tr", { tabindex: 0, "data-row": row.row, title: "open the document" }, [
         h("td", { class: "mm-x-num", text: String(from + i) }),
-        h("td", { class: "mm-x-doc", title: row.doc_id }, [h("bdi", { text: row.title || row.doc_id })]),
+        h("td", { class: "mm-x-doc", title: `${row.title} (${row.doc_id})` }, [h("div", {}, [h("bdi", { text: row.title || row.doc_id })])]),
         h("td", { class: "mm-x-date", text: row.date }),
-        h("td", { class: "mm-x-source" }, [h("bdi", { text: row.source })]),
-        h("td", { class: "mm-x-left" }, [h("bdi", { text: row.left })]),
+        h("td", { class: "mm-x-source", title: row.source }, [h("div", {}, [h("bdi", { text: row.source })])]),
+        h("td", { class: "mm-x-left" }, [h("div", { class: "mm-x-clip" }, [h("bdi", { text: row.left })])]),
         h("td", { class: "mm-x-match" }, [h("bdi", { text: row.match })]),
-        h("td", { class: "mm-x-right" }, [h("bdi", { text: row.right })]),
+        h("td", { class: "mm-x-right" }, [h("div", { class: "mm-x-clip" }, [h("bdi", { text: row.right })])]),
       ]);
       if (row.row === openRow) tr.classList.add("mm-x-open");
       const open = () => {
