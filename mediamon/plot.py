@@ -346,7 +346,8 @@ def plot_dispersion(
     ``by="doc"`` places hits at their token offset in the corpus (documents in corpus order, as
     NLTK's ``dispersion_plot``) over alternating bands, one band per document with hits, so that
     document boundaries show. With *corpus* (a Corpus, indexed) the bands are the documents' exact
-    token ranges; without it a band reaches halfway to the neighbouring document's hits.
+    token ranges; without it a band spans the document's hits, from its first to its last (the
+    result alone does not know where a document ends).
     ``by="date"`` places hits at their document's date (undated hits are counted in the title, not
     drawn).
     """
@@ -378,7 +379,7 @@ def plot_dispersion(
             ax.axvspan(lo, hi, color="#d5e1ec" if i % 2 == 0 else "#fbfbfb", zorder=0, linewidth=0)
         ax.plot(x, y, "|", markersize=14, color="#264653", zorder=2)
         ax.set_xlabel("token offset in corpus")
-        exact = " (exact)" if corpus is not None else ""
+        exact = " (their token ranges)" if corpus is not None else " (first to last hit)"
         title += f"; shaded bands: the {len(bands):,} document{'s' if len(bands) != 1 else ''} with hits{exact}"
     ax.set_yticks(range(len(rows)), [_plain(r) for r in rows], fontsize=9)
     ax.set_ylim(-0.5, len(rows) - 0.5)
@@ -405,7 +406,5 @@ def _document_bands(df: pd.DataFrame, corpus: Any) -> list[tuple[float, float]]:
         if (rows < 0).any():
             raise InputError("plot_dispersion(): corpus= does not hold every document of the result.")
         return list(zip(offsets[rows], offsets[rows + 1]))
-    mid = (hi[:-1] + lo[1:]) / 2  # halfway between one document's last hit and the next one's first
-    starts = np.concatenate(([lo[0] - 0.5 * (hi[0] - lo[0] + 1)], mid))
-    ends = np.concatenate((mid, [hi[-1] + 0.5 * (hi[-1] - lo[-1] + 1)]))
-    return list(zip(starts, ends))
+    pad = max(1.0, 0.002 * (hi.max() - lo.min()))  # a document with one hit still shows a band
+    return list(zip(lo - pad, hi + pad))
