@@ -190,7 +190,7 @@ def in_jupyterlab(corpus: Path, pattern: str) -> list[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(base / "ws")}
+           "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(base / "ws"), "JUPYTER_DATA_DIR": str(base / "data")}
     token = "bench"
     server = subprocess.Popen([sys.executable, "-m", "jupyterlab", *LAB_FLAGS, f"--port={port}",
                                f"--ServerApp.token={token}", f"--ServerApp.root_dir={base}"],

@@ -83,7 +83,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
            "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
-           "IPYTHONDIR": str(base / "ipython"), "MPLBACKEND": "Agg"}  # fmt: skip
+           "JUPYTER_DATA_DIR": str(base / "data"), "IPYTHONDIR": str(base / "ipython"), "MPLBACKEND": "Agg"}  # fmt: skip
     port, token = _free_port(), "mediamon-test-token"
     log = (base / "lab.log").open("w")
     server = subprocess.Popen(
