@@ -180,3 +180,13 @@ def test_a_stored_widget_state_is_what_the_export_must_avoid(tmp_path: Path) -> 
     browser = [m for m in state.values() if m["state"].get("mode") == "browser"]
     assert len(browser) == 1 and len(browser[0]["state"]["rows"]) == 25
     assert len(json.dumps(state)) < 200_000
+
+
+def test_a_store_browses_like_a_corpus(tmp_path: Path, kw: mm.Kwic, actors: mm.ActorSet) -> None:
+    """KWIC of a sharded store: the same pages in the same 1R order, and its documents open."""
+    store = mm.ingest(ROOT / "corpora" / "mm-sample", tmp_path / "store", progress=False, shard_size="1MB")
+    assert store.n_shards > 1
+    b = mm.browse(mm.kwic(store, "putin", actors=actors), store, actors, sort=["1R"])
+    assert b.rows == KwicView(kw).page(Selection(sort=("1R",))).rows
+    payload = b.open_hit(b.rows[0]["row"])
+    assert "".join(seg[0] for seg in payload["segments"] if seg[3]) == b.rows[0]["match"]
