@@ -50,6 +50,15 @@ def esc(value: object) -> str:
     return html.escape(_BIDI_CONTROLS.sub("", str(value)), quote=True)
 
 
+def strip_bidi(text: str) -> str:
+    """*text* without bidi control characters, for text a front end shows as text (not HTML).
+
+    >>> strip_bidi("abc\u202edef")
+    'abcdef'
+    """
+    return _BIDI_CONTROLS.sub("", text)
+
+
 def bdi(value: object) -> str:
     """Escaped text isolated in ``<bdi>`` so its direction cannot leak into the table."""
     return f"<bdi>{esc(value)}</bdi>"
