@@ -81,3 +81,11 @@ def test_language_column_and_russian_sentences(bundled_russian) -> None:
     assert ix.n_sents == 2
     en = mm.Corpus(pd.DataFrame({"doc_id": ["e"], "text": ["The two presidents met in Kazan on Tuesday, and they discussed trade at length. Then they left for Moscow."]}))
     assert en.docs.loc[0, "lang"] == "en" and mm.index(en).n_sents == 2
+
+
+def test_collocates_leave_out_the_stopwords_of_each_language(bundled_russian, sample_v1) -> None:
+    ru = mm.collocates(bundled_russian, mm.mentions(bundled_russian, mm.read_actors(ACTORS_FILE)).of("putin"), min_count=2)
+    assert ru.params["stopwords"] == "ru"
+    words = set(ru.df["collocate"])
+    assert words and not words & {"и", "в", "с", "на", "что", "по"}
+    assert mm.collocates(sample_v1, "Putin").params["stopwords"] == "en"
