@@ -23,6 +23,7 @@ import mediamon as mm
 
 from .. import display
 from ..errors import InputError, NotFoundError
+from ..sentences import BY_LANGUAGE
 
 __all__ = ["Document", "Segment", "read_document", "reader_css", "PALETTE_SIZE"]
 
@@ -176,7 +177,7 @@ def read_document(
     *,
     highlight: tuple[int, int] | None = None,
     mentions: Any = None,
-    sentences: str = "news-en",
+    sentences: str = BY_LANGUAGE,
     names: Mapping[str, str] | None = None,
 ) -> Document:
     """Cut document *doc_id* of *corpus* into segments (see the module docstring).
@@ -272,9 +273,9 @@ def read_document(
         args.append(f"highlight={highlight!r}")
     return Document(
         doc_id=doc_id,
-        title=_text(meta.get("title")),
+        title=display.plain(meta.get("title")),
         date="" if date is None or pd.isna(date) else f"{pd.Timestamp(date):%Y-%m-%d}",
-        source=_text(meta.get("source")),
+        source=display.plain(meta.get("source")),
         url=display.safe_url(meta.get("url")) or "",
         text=text,
         segments=segments,
@@ -283,15 +284,3 @@ def read_document(
         highlight=highlight,
         code=f"mm.show_document({', '.join(args)})",
     )
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-

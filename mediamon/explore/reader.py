@@ -14,6 +14,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..sentences import BY_LANGUAGE
 from .assets import CSS, ESM, with_html
 from .document import Document, read_document
 
@@ -52,7 +53,7 @@ def show_document(
     *,
     highlight: tuple[int, int] | None = None,
     mentions: Any = None,
-    sentences: str = "news-en",
+    sentences: str = BY_LANGUAGE,
     names: Mapping[str, str] | None = None,
 ) -> DocumentReader:
     """Read one document with its actor mentions highlighted.
