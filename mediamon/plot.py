@@ -271,19 +271,27 @@ def plot_bursts(
     bursts: Any, *, actors: list[str] | None = None, value: Literal["share", "count"] = "share", ax: Axes | None = None
 ) -> Axes:
     """The attention series of each actor (share of documents or of mentions per period) with its
-    bursts shaded (darker for higher levels). Periods without data are gaps in the line."""
+    bursts shaded (darker for higher levels). Periods without data are gaps in the line.
+
+    *actors*: the actors drawn (default: those with a burst, or every actor when none has one).
+    """
     if value not in ("share", "count"):
         raise one_of("plot_bursts()", "value", value, ["share", "count"])
+    import matplotlib as mpl  # loaded with the first plot
+
     series = bursts.series
     table = bursts.df
-    wanted = actors or list(pd.unique(series["actor"]))
+    wanted = actors or list(pd.unique(table["actor"])) or list(pd.unique(series["actor"]))
     by = bursts.params.get("by")
     keys = ["actor", by] if by else ["actor"]
     ax = _axes(ax)
+    groups = list(series[series["actor"].isin(wanted)].groupby(keys, sort=False))
+    palette = mpl.colormaps["tab10" if len(groups) <= 10 else "tab20"]
     colours: dict[str, Any] = {}
-    for key, g in series[series["actor"].isin(wanted)].groupby(keys, sort=False):
+    for n, (key, g) in enumerate(groups):
         label = " · ".join(_plain_text(k) for k in (key if isinstance(key, tuple) else (key,)))
-        (line,) = ax.plot(_naive(g["period"]), g[value].to_numpy(dtype=float), marker=".", markersize=3, label=label)
+        (line,) = ax.plot(_naive(g["period"]), g[value].to_numpy(dtype=float), marker=".", markersize=3, label=label,
+                          color=palette(n % palette.N))  # fmt: skip
         colours[label] = line.get_color()
     for row in table[table["actor"].isin(wanted)].itertuples(index=False):
         parts = [row.actor, getattr(row, by)] if by else [row.actor]
@@ -303,7 +311,10 @@ def plot_bursts(
     if undated:
         ax.annotate(f"{undated:,} undated documents not shown", xy=(0.99, 0.01), xycoords="axes fraction",
                     ha="right", va="bottom", fontsize=8, color="0.4")  # fmt: skip
-    ax.legend(fontsize=8, loc="upper left", frameon=False)
+    if len(groups) > 6:  # a long legend goes beside the plot, not over the lines
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    else:
+        ax.legend(fontsize=8, loc="upper left", frameon=False)
     ax.grid(alpha=0.3)
     return ax
 

@@ -8,7 +8,7 @@ The constructed corpus is lowercase words separated by spaces, paragraphs separa
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -205,8 +205,10 @@ def test_keywords_fall_back_to_all_documents_for_a_new_actor(tmp_path):
 
 def test_plot_bursts(dated):
     got = bursts(dated, ACTORS, freq="M")
-    ax = got.plot()
-    assert len(ax.lines) == 3 and len(ax.patches) == len(got.df)
+    ax = got.plot()  # the actors with a burst
+    assert len(ax.lines) == got.df["actor"].nunique() == 1 and len(ax.patches) == len(got.df)
+    ax = got.plot(actors=ACTORS.ids)
+    assert [line.get_label() for line in ax.lines] == ACTORS.ids
     assert "undated documents not shown" in " ".join(t.get_text() for t in ax.texts)
 
 

@@ -121,10 +121,6 @@ def _period_index(freq: str, call: str) -> pd.PeriodIndex:
         raise InputError(f"{call}: freq={freq!r} is not a pandas period alias ({exc}); use e.g. 'D', 'W', 'M', 'Q' or 'Y'.") from None
 
 
-def _utc(ts: pd.Series | pd.DatetimeIndex) -> pd.Series | pd.DatetimeIndex:
-    return ts.tz_localize("UTC") if getattr(ts, "tz", None) is None else ts
-
-
 def _period_bounds(starts: pd.Series, freq: str) -> tuple[pd.Series, pd.Series]:
     """The first and last instant (UTC) of the periods starting at *starts*."""
     naive = pd.to_datetime(starts, utc=True).dt.tz_localize(None)
@@ -212,7 +208,8 @@ class Bursts(Result):
         d = d[(d["period"] >= first) & (d["period"] <= last)]
         by = self.params.get("by")
         if by is not None:
-            d = d[_doc_column(self.source, by)[d["doc"].to_numpy(dtype=np.int64)] == group]
+            values = pd.Series(_doc_column(self.source, by)[d["doc"].to_numpy(dtype=np.int64)], index=d.index)
+            d = d[values.isna()] if pd.isna(group) else d[values == group]  # documents without a value are a group too
         counts = None
         if actor is not None:
             m = self.timeline.mentions
@@ -372,8 +369,10 @@ def bursts(
     >>> import mediamon as mm
     >>> corpus = mm.read_corpus("corpora/mm-sample/mm_sample_v1.jsonl")
     >>> b = mm.bursts(corpus, "corpora/actors.yaml", freq="Y")
-    >>> b.df.loc[b.df["actor"] == "tatarstan", ["first_period", "observed"]].astype(str).values.tolist()[:1]
-    [['2005-01-01 00:00:00+00:00', '16']]
+    >>> b.df[["actor", "first_period", "observed"]].astype(str).values.tolist()[1:]
+    [['tatarstan', '2019-01-01 00:00:00+00:00', '15'], ['kazan', '2019-01-01 00:00:00+00:00', '19']]
+    >>> len(b.evidence(2))  # the documents of 2019 that mention Kazan
+    19
     """
     call = "bursts()"
     source = as_source(corpus, call)

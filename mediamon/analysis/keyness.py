@@ -66,7 +66,8 @@ from ..actors import Actor, ActorSet, resolve_actors
 from ..corpus import Corpus
 from ..errors import InputError, NotFoundError
 from ..options import (
-    Unit, check_choice, check_dedupe, check_min_count, check_unit, check_window_distance, shared_docs,
+    Unit, check_choice, check_dedupe, check_min_count, check_unit, check_window_distance, check_window_sides,
+    shared_docs,
 )  # fmt: skip
 from ..partials import FormCounts, Part, combine, combine_forms
 from ..plot import plot_keyness
@@ -135,8 +136,8 @@ class Keyness(Result):
         ``reference`` (occurrences, ``a`` and ``b``), ``target_docs`` (documents of the target where
         it occurs), ``target_rest`` = ``c - a`` and ``reference_rest`` = ``d - b`` (the other cells
         of the 2×2 table), ``rate_target``/``rate_reference`` (per million words), the expected
-        counts, the effect sizes ``log_ratio`` (with ``log_ratio_low``/``log_ratio_high``, a 95%
-        interval), ``pct_diff``, ``simple_maths``, and the signed statistics ``chi2``, ``g2`` with
+        counts, the effect sizes ``log_ratio`` (with ``log_ratio_low``/``log_ratio_high``, its
+        interval at ``params['confidence']``, 95% by default), ``pct_diff``, ``simple_maths``, and the signed statistics ``chi2``, ``g2`` with
         their p-values and adjusted p-values (``*_p_adj``); definitions in
         :mod:`mediamon.stats.keyness`. Sorted by ``params['measure']`` descending (ties by word): the
         target's keywords first, the reference's (negative keywords) last.
@@ -158,11 +159,12 @@ class Keyness(Result):
 
     def caption(self) -> str:
         p = self.params
-        n_sig = int((self.df[f"{p['test']}_p_adj"] <= 0.05).sum()) if len(self.df) else 0
+        n_pos, n_neg = len(self.significant()), len(self.significant(positive=False))
         return (
             f"Keyness of {p['target']} ({p['tokens_target']:,} words) against {p['reference']} "
-            f"({p['tokens_reference']:,} words): {p['words_tested']:,} words tested, {n_sig:,} with adjusted "
-            f"p <= 0.05 ({p['test']}, {p['adjust']}); sorted by {p['measure']}"
+            f"({p['tokens_reference']:,} words): {p['words_tested']:,} words tested; {n_pos:,} keywords of the target "
+            f"and {n_neg:,} of the reference with adjusted p <= 0.05 ({p['test']}, {p['adjust']}); sorted by "
+            f"{p['measure']}"
         )
 
     def top(self, k: int = 20) -> pd.DataFrame:
@@ -203,7 +205,7 @@ class Keyness(Result):
             raise InputError("Keyness.evidence(): this result has no corpus attached (it was read from a file).")
         if not isinstance(word, str) or not word:
             raise InputError(f"Keyness.evidence(): word must be a non-empty str; got {word!r}.")
-        sides = (window, window) if isinstance(window, (int, np.integer)) else tuple(window)
+        sides = check_window_sides(window, "Keyness.evidence()", allow_empty=True)
         n = shard_count(region.source)
         args = [(word, region.docs[j], region.keep[j], None if region.spans is None else region.spans[j],
                  None if region.nodes is None else region.nodes[j], region.inside, sides) for j in range(n)]  # fmt: skip
@@ -672,11 +674,13 @@ def keyness(
     Examples
     --------
     >>> import mediamon as mm
-    >>> corpus = mm.read_corpus("corpora/mm-sample")
+    >>> corpus = mm.read_corpus("corpora/mm-sample/mm_sample_v1.jsonl")
     >>> kremlin = corpus.filter(source="President of Russia (en.kremlin.ru)")
     >>> k = mm.keyness(corpus, kremlin)
-    >>> k.params["reference"], k.df["word"].iloc[0]
-    ('rest of mm-sample', 'russia')
+    >>> k.top(3)["word"].tolist(), k.df.set_index("word").loc["raisi", ["target", "reference"]].tolist()
+    (['we', 'our', 'i'], [0, 896])
+    >>> len(k.evidence("raisi", where="reference"))
+    896
     """
     call = "keyness()"
     source = as_source(corpus, call)
