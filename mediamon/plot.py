@@ -313,8 +313,10 @@ def plot_bursts(
                     ha="right", va="bottom", fontsize=8, color="0.4")  # fmt: skip
     if len(groups) > 6:  # a long legend goes beside the plot, not over the lines
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    else:
+    elif groups:
         ax.legend(fontsize=8, loc="upper left", frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no dated documents", ha="center", va="center", transform=ax.transAxes)
     ax.grid(alpha=0.3)
     return ax
 

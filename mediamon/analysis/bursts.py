@@ -673,6 +673,16 @@ def pair_trends(
     PairTrends
         See :data:`PAIR_TREND_COLUMNS`; :meth:`PairTrends.rising` lists the flags and
         :meth:`PairTrends.evidence` the units behind one.
+
+    Examples
+    --------
+    >>> import mediamon as mm
+    >>> corpus = mm.read_corpus("corpora/mm-sample/mm_sample_v1.jsonl")
+    >>> pt = mm.pair_trends(corpus, "corpora/actors.yaml", freq="Y", window=3, min_periods=1)
+    >>> pt.pair("putin", "russia")[["n_ab", "n_a", "n_b", "n"]].head(2).values.tolist()  # 2000, 2001
+    [[9, 64, 41, 234], [11, 41, 35, 188]]
+    >>> len(pt.evidence("putin", "russia", "2000-01-01"))
+    9
     """
     call = "pair_trends()"
     source = as_source(corpus, call)
