@@ -276,7 +276,8 @@ def _foreign_files(dest: Path) -> list[str]:
     meta = meta if isinstance(meta, dict) else {}
     files = {"store.json", str(meta.get("manifest") or "manifest.parquet")}
     shards = meta.get("shards") if isinstance(meta.get("shards"), list) else []
-    files |= {PurePosixPath(s["file"]).as_posix() for s in shards if isinstance(s, dict) and isinstance(s.get("file"), str)}
+    files |= {PurePosixPath(s["file"]).as_posix() for s in shards
+              if isinstance(s, dict) and isinstance(s.get("file"), str)}  # fmt: skip
     folders = {str(p) for f in files for p in PurePosixPath(f).parents if str(p) != "."}
     stems = {f.removesuffix(".parquet") for f in files if f.endswith(".parquet")}
     index_files = {*INDEX_FILES, "meta.json"}
@@ -313,7 +314,8 @@ def _refuse_foreign_files(dest: Path, call: str) -> None:
     except OSError as exc:
         raise StoreError(f"{call}: cannot list {dest} to check what it holds: {exc.strerror or exc}.") from None
     if foreign:
-        shown = ", ".join(foreign[:_SHOWN_FOREIGN]) + (f", ... ({len(foreign):,} in all)" if len(foreign) > _SHOWN_FOREIGN else "")
+        more = f", ... ({len(foreign):,} in all)" if len(foreign) > _SHOWN_FOREIGN else ""
+        shown = ", ".join(foreign[:_SHOWN_FOREIGN]) + more
         raise StoreError(
             f"{call}: {dest} holds {len(foreign):,} file(s) the store did not write: {shown}. overwrite=True "
             "deletes only what mediamon wrote; move these out of the folder first, or choose a new folder."

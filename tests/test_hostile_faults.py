@@ -49,7 +49,7 @@ from mediamon.report import run_batch, run_report
 from mediamon.store import OWNER_FILE, ROW_GROUP, StoreError, claim_folder, open_store, write_owner
 from mediamon.tokenindex import MAX_PATTERN_CHARS, TokenIndex
 
-from conftest import ACTORS_FILE, SAMPLE_DIR, fresh_index
+from conftest import ACTORS_FILE, SAMPLE_DIR, SAMPLE_V1, fresh_index
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
@@ -363,7 +363,7 @@ def test_odd_values_through_the_api_are_parameter_errors(tmp_path: Path) -> None
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ingest(SAMPLE_DIR, tmp_path_factory.mktemp("pristine") / "s", shard_size=700, progress=False).path
+    return ingest(SAMPLE_V1, tmp_path_factory.mktemp("pristine") / "s", shard_size=700, progress=False).path
 
 
 @pytest.fixture
@@ -428,11 +428,13 @@ def test_a_random_array_in_an_index_is_refused(store: mm.ShardedCorpus) -> None:
         kwic_words(open_store(store.path), "putin")
 
 
-def test_byte_damage_with_the_time_kept_is_caught_on_read_and_by_verify(store: mm.ShardedCorpus) -> None:
+@pytest.mark.parametrize("at", [0.5, -200])  # inside a zstd page (OSError); in the footer (ArrowInvalid)
+def test_byte_damage_with_the_time_kept_is_caught_on_read_and_by_verify(store: mm.ShardedCorpus, at: float) -> None:
     path = store.path / store.shards[1].file
     st = path.stat()
     data = bytearray(path.read_bytes())
-    data[len(data) // 2 : len(data) // 2 + 64] = bytes(range(64))
+    start = int(len(data) * at) if at > 0 else len(data) + int(at)
+    data[start : start + 8] = b"\xff" * 8
     path.write_bytes(bytes(data))
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # a copy tool, or bit rot: the time says nothing
     reopened = open_store(store.path)
@@ -527,24 +529,25 @@ def test_a_malformed_shard_list_is_a_store_error(store: mm.ShardedCorpus) -> Non
 def test_overwrite_lists_files_the_store_did_not_write(store: mm.ShardedCorpus) -> None:
     (store.path / "notes.txt").write_text("my notes", encoding="utf-8")
     (store.path / "shards" / "mine.csv").write_text("a,b\n", encoding="utf-8")
-    (store.path / "shards" / "shard-00000.index-news-en" / "extra.bin").write_bytes(b"x")
+    index_name = store.index_folder(0).name
+    (store.path / "shards" / index_name / "extra.bin").write_bytes(b"x")
     (store.path / "drafts").mkdir()
-    with pytest.raises(StoreError, match=r"4 file\(s\) the store did not write: drafts/, notes.txt, shards/mine.csv, "
-                                         r"shards/shard-00000.index-news-en/extra.bin"):  # fmt: skip
-        ingest(SAMPLE_DIR, store.path, shard_size=700, overwrite=True, progress=False)
+    listed = f"4 file(s) the store did not write: drafts/, notes.txt, shards/mine.csv, shards/{index_name}/extra.bin."
+    with pytest.raises(StoreError, match=re.escape(listed)):
+        ingest(SAMPLE_V1, store.path, shard_size=700, overwrite=True, progress=False)
     assert (store.path / "notes.txt").read_text(encoding="utf-8") == "my notes"
     assert (store.path / "shards" / "mine.csv").exists() and (store.path / "drafts").is_dir()
-    for path in ("notes.txt", "shards/mine.csv", "shards/shard-00000.index-news-en/extra.bin"):
+    for path in ("notes.txt", "shards/mine.csv", f"shards/{index_name}/extra.bin"):
         (store.path / path).unlink()
     (store.path / "drafts").rmdir()
-    again = ingest(SAMPLE_DIR, store.path, shard_size=1000, overwrite=True, index=False, progress=False)
+    again = ingest(SAMPLE_V1, store.path, shard_size=1000, overwrite=True, index=False, progress=False)
     assert again.n_shards == 2
 
 
 def test_overwrite_accepts_what_the_store_wrote_later(tmp_path: Path) -> None:
-    made = ingest(SAMPLE_DIR, tmp_path / "s", shard_size=700, index=False, progress=False)
+    made = ingest(SAMPLE_V1, tmp_path / "s", shard_size=700, index=False, progress=False)
     made.shard_index(1)  # an index built on first use, beside its shard
-    again = ingest(SAMPLE_DIR, tmp_path / "s", shard_size=1000, overwrite=True, index=False, progress=False)
+    again = ingest(SAMPLE_V1, tmp_path / "s", shard_size=1000, overwrite=True, index=False, progress=False)
     assert again.n_shards == 2 and not any(p.name.startswith(".") for p in tmp_path.iterdir())
 
 
@@ -559,7 +562,7 @@ def test_killed_ingests_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
     elsewhere = tmp_path / f".u.partial-{dead_pid()}-00000000"
     (elsewhere / "shards").mkdir(parents=True)
     write_owner(elsewhere, {"pid": 1, "host": "another-machine", "token": "2" * 32})
-    ingest(SAMPLE_DIR, tmp_path / "new", shard_size=1000, index=False, progress=False)
+    ingest(SAMPLE_V1, tmp_path / "new", shard_size=1000, index=False, progress=False)
     assert entries(tmp_path) == [live.name, elsewhere.name, "new"]
     assert not (tmp_path / "new" / OWNER_FILE).exists()
 

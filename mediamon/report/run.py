@@ -659,13 +659,15 @@ def _finalise(paths: _RunPaths, manifest: dict[str, Any], *, ok: bool) -> Path:
     text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
     try:
         write_atomic(paths.partial / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-        release_folder(paths.partial)
+        # the owner file goes only after the rename: a partial folder without one would pass for stale
         if not ok:
             os.replace(paths.partial, paths.failed)
+            release_folder(paths.failed)
             return paths.failed
         if paths.final.exists():
             os.replace(paths.final, paths.replaced)
         os.replace(paths.partial, paths.final)
+        release_folder(paths.final)
         shutil.rmtree(paths.replaced, ignore_errors=True)
         return paths.final
     except OSError as exc:
