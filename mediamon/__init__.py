@@ -35,6 +35,8 @@ _EXPORTS: dict[str, str] = {
     "word_pairs": "analysis.collocates",
     "timeline": "analysis.timeline",
     "Timeline": "analysis.timeline",
+    "quotes": "analysis.quotes",
+    "Quotes": "analysis.quotes",
     "plot_timeline": "plot",
     "plot_cooc_heatmap": "plot",
     "plot_network": "plot",
