@@ -19,61 +19,79 @@ decision below is a documented rule over tokens, sentences and paragraphs.
     double prime ``″`` (inches, seconds) is not a quote mark.
 2. Opening or closing (from the spacing, then the glyph)
     A mark *can open* when it is glued to the token after it and not glued to a word before it
-    (`` “We``, ``:“We``); it *can close* when it is glued to the token before it and not glued to
-    a word after it (``countries,” the``, ``Belarus”.``). Marks that are both or neither (spaces on
-    both sides, words on both sides) decide by glyph: ``“ „ ‟ «`` open, ``” »`` close, ``"`` does
-    either. So mismatched marks pair (the seed opens with ``"`` and closes with ``”``), and German
-    ``„…“`` and Russian ``«…»`` marks work as they are written.
+    (`` “We``); it *can close* when it is glued to the token before it and not glued to a word
+    after it (``countries,” the``, ``Belarus”.``). Glued on both sides, it closes after a word or
+    ``. , ! ? ; …`` (``.”Here``, ``стран“.``) and opens before a word otherwise (``:“We``). Marks
+    with spaces on both sides (or words on both sides) decide by glyph: ``“ „ ‟ «`` open, ``” »``
+    close, ``"`` does either. So mismatched marks pair (the seed opens with ``"`` and closes with
+    ``”``), and German ``„…“`` and Russian ``«…»`` marks work as they are written.
 3. Pairing, document by document, left to right
     Outside a quotation an opening mark opens one (a mark that can only close is a *stray*
     closing mark). Inside, a mark that can close closes it, also paragraphs later (a message quoted
     over three paragraphs). A mark that can only open, at the start of a paragraph or right after
     ``. ! ?`` (texts that lost their paragraph breaks), continues the quotation (the convention of
     repeating the opening mark at each new paragraph); elsewhere it means the open quotation was
-    never closed (*unclosed*) and opens a new one. A directed mark glued to tokens on both sides
-    (``.”Here``) is what its glyph says.
+    never closed (*unclosed*) and opens a new one. Guillemets nest (``«Указ «О корпорации»»``):
+    the outer pair is the quotation.
 4. Not quotations
     ``short``: fewer than :data:`MIN_WORDS` words between the marks (terms and scare quotes:
     “disarray”, “interim leader”; a hyphenated compound is one word). ``title``: every word that
     is not a function word is capitalised (“Russia and the Islamic World”, “Oil-Production
-    Equipment”). ``unattributed``: no attribution (below) and not a standalone sentence (a quote
-    that starts its sentence and ends with ``.``, ``!``, ``?`` or ``…`` inside the marks) — names
-    of programmes and documents inside a sentence (“On the improvement and reform of Commonwealth
-    organs.”). ``unclosed`` and ``stray``: marks left without a partner (recorded, never guessed).
+    Equipment”). ``name``: capitalised words that a naming noun of :data:`NAME_NOUNS` introduces
+    (the draft national programme, “Russia’s water …”; an article titled “…”; проект «…») or that
+    modify one written right after them (the “Deal of the Century” plan). ``unattributed``: no
+    attribution (below) and not a standalone sentence (a quote that starts its sentence and ends
+    with ``.``, ``!``, ``?`` or ``…`` inside the marks), as names of documents inside a sentence
+    (“On the improvement and reform of Commonwealth organs.”). ``unclosed`` and ``stray``: marks
+    left without a partner (recorded, never guessed).
 5. Attribution: the first pattern that applies (:data:`PATTERNS`)
     A *cue* is a speech verb of :data:`SPEECH_VERBS` outside every quotation ("according" only
-    before "to", "pointed" only before "out"). Right of the quote, up to the end of its clause
-    (``. ! ? ; :``, a quote mark, the paragraph's end) and at most 15 tokens:
+    before "to", "pointed" only before "out", "made" only before "(it) clear", "continued" only
+    before ``, : .``; "States" after "United" is a name). Right of the quote, unless the quote
+    ended its sentence inside the marks (``… elections.” He added``), up to the end of its clause
+    (``. ! ? ; :``, a quote mark, the paragraph's end) and at most :data:`RIGHT_REACH` tokens:
     ``QUOTE, VERB SPEAKER`` (“…,” said Jalali), ``QUOTE, SPEAKER VERB`` (“…,” the ambassador
-    highlighted), ``QUOTE, according to SPEAKER``, ``QUOTE, SOURCE quoted SPEAKER as saying``.
-    Left of it, in its sentence (in the sentence before when the quote follows a colon, as in
-    "The message reads, in part:"): the nearest cue within 40 tokens gives ``SPEAKER VERB: QUOTE``
-    when only ``,`` ``:`` ``that`` or "in part"/"in particular" stand between the verb and the
-    quote, else ``SPEAKER VERB ... QUOTE``; ``according to SPEAKER ... QUOTE``. Then, for a quote
-    still without one: ``shared`` (another quotation of the same sentence is attributed: “A” and
-    “B,” she said), ``continuation`` (it starts a sentence and the previous quotation of the
+    highlighted; not when the words go on with "but", "and", "which", a preposition or a
+    participle: the sentence's subject is left of the quote), ``QUOTE, SOURCE quoted SPEAKER as
+    saying``. Left of it, in its sentence (in the sentence before when the quote follows a colon,
+    as in "The message reads, in part:"): the nearest cue within 40 tokens gives ``SPEAKER VERB:
+    QUOTE`` when only ``,`` ``:`` ``that`` or "in part"/"in particular" stand between the verb and
+    the quote, else ``SPEAKER VERB ... QUOTE``. Inside the marks between dashes (Russian «…, —
+    сказал он. — …»): ``QUOTE — VERB SPEAKER — QUOTE``. Then "according to" (the source of a
+    report is weaker than a speech verb: “…,” Qalibaf said, according to ICANA):
+    ``QUOTE, according to SPEAKER``, ``according to SPEAKER ... QUOTE``. Then, for a quote still
+    without one: ``shared`` (another quotation of the same sentence is attributed: “A” and “B,”
+    she said), ``continuation`` (it starts a sentence and the previous attributed quotation of the
     document ended at most one sentence before: the same speaker), ``SPEAKER VERB. QUOTE`` (it
     starts a sentence and the sentence before has a cue: "Raisi emphasized that … . “…”").
 6. The speaker words
-    Before a verb: from the start of the clause (the sentence, or the last ``; :``, quote mark,
-    "that", "which", "who", "but", "while", ...) to the verb, skipping a lead-in segment ("Speaking
-    at the session, ..."; "In 2007, ...") and stopping at the first adverb, auxiliary or time
-    preposition ("also", "has", "on Monday", "went on to"). After "said"/"according to": up to the
-    next comma or clause end. For a participle cue ("saying", "adding", "noting"), the speaker is
-    the subject of the sentence: the words before the previous finite cue of the sentence ("Jalali
+    Before a verb: from the start of the clause (the sentence, or the last ``. ! ? ; :``, quote
+    mark, "that", "which", "who", "but", "while", ...) to the verb, skipping a leading "but"/"and"
+    and a lead-in segment up to its comma ("Speaking at the session, ..."; "In 2007, ...") and
+    stopping at the first adverb, auxiliary or time preposition ("also", "has", "on Monday", "went
+    on to"). When that leaves nothing ("In a tweet on Sunday former U.S. secretary of state John
+    Kerry said"), the run of capitalised words, role nouns and name particles right before the
+    verb; for "X, who on Monday said", the words before "who"; for a bare "and warned", the subject
+    of the sentence's previous cue. After "said"/"according to": up to the next comma or clause
+    end. For a participle cue ("saying", "adding", "noting", Russian "заявив"), the speaker is the
+    subject of the sentence: the words before the previous finite cue of the sentence ("Jalali
     stated that ..., adding, “…”" is Jalali's), else the sentence's first phrase.
 7. The speaker
     ``name``: the actor of a mention inside the speaker words, persons first, then organisations
     and other actors, in order; a mention followed by ``'s`` ("Putin’s spokesman") or after a
     preposition ("the President *of Tatarstan*") is not the speaker, and a place only when it opens
-    the speaker words ("Russia has denounced"). ``role``: no actor named, a role noun of
-    :data:`ROLE_NOUNS` ("the ambassador", "The message") is resolved to the actor it last
-    described in the document before the quote: a person or organisation mention within a few
-    tokens of an earlier occurrence of that noun ("Kazem Jalali, Iran’s ambassador to Russia";
-    "President Vladimir Putin"; "Vladimir Putin sent his greetings"); unresolved, the role is
-    kept in ``speaker_text``. ``pronoun``: "he"/"she" is the most recently named of the
-    document's earlier speakers and its person actors. Otherwise the speaker words are shown
-    (``speaker_text``) without an actor id.
+    the speaker words ("Russia has denounced"). ``role``: no actor named and no name written after
+    the role noun (:data:`ROLE_NOUNS`: "the ambassador", "The message"; not "Ayatollah Khamenei"),
+    the noun is resolved to the actor it last described in the document before the quote: a person
+    or organisation mention holding it ("President Putin"), starting at most 5 tokens after it
+    ("the President of Tatarstan, Rustam Minnikhanov") or ending at most 4 tokens before it ("Kazem
+    Jalali, Iran’s ambassador to Russia"), in its sentence; a document noun ("message",
+    "greetings") the nearest such name at most 12 tokens before it ("Vladimir Putin sent his
+    greetings"). Unresolved, the role is kept in ``speaker_text``. ``pronoun``: "he", "she",
+    "him", "her" ("он", "она") is the most recently named, before the pronoun and the quotation,
+    of the document's person actors, earlier speakers and subjects of earlier speech verbs whose
+    words look like a name (capitalised, with only role nouns and particles in lower case; not
+    pronouns). Otherwise the speaker words are shown (``speaker_text``) without an actor id.
 
 Only quote marks, their neighbours, the cues and a few function words are looked at: mark
 classification, word counts, clause bounds, cue search and speaker mentions are numpy over the
@@ -93,12 +111,15 @@ import numpy as np
 from .text import normalize
 
 __all__ = [
-    "MIN_WORDS", "PATTERNS", "REJECT_REASONS", "ROLE_NOUNS", "SPEECH_VERBS", "Found", "TokenArrays",
-    "find_quotations", "is_title", "pair_marks",
+    "CUE_PHRASES", "MIN_WORDS", "NAME_NOUNS", "PARTICIPLES", "PATTERNS", "REJECT_REASONS", "RIGHT_REACH",
+    "ROLE_NOUNS", "SPEECH_VERBS", "Found", "TokenArrays", "find_quotations", "is_title", "pair_marks",
 ]  # fmt: skip
 
 #: Fewest words inside the marks for a quotation (fewer: a term or scare quote).
 MIN_WORDS = 3
+#: Tokens right of a quote searched for its speech verb ("…,” the Iranian squad's long-serving
+#: manager, Carlos Queiroz, a Portuguese national, was quoted as saying" needs 19).
+RIGHT_REACH = 20
 
 #: Speech verbs (cue forms, lower case), by the verb they inflect. Participles (-ing) take the
 #: subject of their sentence. "reported" is absent on purpose: "…, IRNA reported" names the outlet.
@@ -158,7 +179,26 @@ SPEECH_VERBS: dict[str, tuple[str, ...]] = {
     "point out": ("pointed", "points", "pointing"),  # only before "out"
     "make clear": ("made", "makes", "making"),  # only before "clear" or "it clear"
     "according to": ("according",),  # only before "to"
+    # Russian (matching forms: ё is е); gerunds in -в/-я take the sentence's subject like -ing
+    "сказать": ("сказал", "сказала", "сказали", "сказав", "говорит", "говорил", "говорила", "говоря"),
+    "заявить": ("заявил", "заявила", "заявили", "заявляет", "заявив"),
+    "отметить": ("отметил", "отметила", "отметили", "отмечает", "отметив"),
+    "подчеркнуть": ("подчеркнул", "подчеркнула", "подчеркнули", "подчеркивает", "подчеркнув"),
+    "добавить": ("добавил", "добавила", "добавили", "добавив"),
+    "сообщить": ("сообщил", "сообщила", "сообщили", "сообщает", "сообщив"),
+    "пояснить": ("пояснил", "пояснила", "пояснив"),
+    "указать": ("указал", "указала", "указав"),
+    "признать": ("признал", "признала", "признав"),
+    "написать": ("написал", "написала", "написав"),
+    "ответить": ("ответил", "ответила", "ответив"),
 }
+
+#: Cue forms that take the subject of their sentence (participles and gerunds).
+PARTICIPLES = frozenset(
+    [f for forms in SPEECH_VERBS.values() for f in forms if f.endswith("ing")]
+    + ["сказав", "говоря", "заявив", "отметив", "подчеркнув", "добавив", "сообщив", "пояснив", "указав",
+       "признав", "написав", "ответив"]
+)  # fmt: skip
 
 #: Cue forms that count only before one of the given continuations (the verb is then the phrase).
 CUE_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -180,26 +220,49 @@ ROLE_NOUNS: dict[str, str] = {
         "attaché", "speaker", "chancellor", "king", "emir", "prince", "sheikh", "pope", "patriarch",
         "mufti", "imam", "delegation", "ministry", "government", "embassy", "kremlin", "presidency",
         "fm", "statement", "communique", "declaration", "readout", "resolution",
+        "президент", "министр", "посол", "глава", "губернатор", "председатель", "премьер", "секретарь",
+        "представитель", "лидер", "мэр", "депутат", "эксперт", "советник", "помощник", "руководитель",
+        "директор", "спикер", "заявление",
     )},
     **{w: "message" for w in ("message", "greetings", "greeting", "letter", "telegram", "congratulations",
-                              "condolences", "address")},
+                              "condolences", "address", "послание", "обращение", "телеграмма", "письмо",
+                              "приветствие")},
 }  # fmt: skip
+
+#: Nouns that name what follows or precedes them in quote marks: the programme “…”, the
+#: “Oil-Production Equipment” exhibition, проект «…» (rule 4, ``name``).
+NAME_NOUNS = frozenset(
+    "plan programme program project initiative campaign operation exhibition festival conference forum "
+    "summit slogan motto book film movie novel newspaper magazine journal daily agency channel song album "
+    "document documents resolution agreement treaty convention law bill decree doctrine strategy concept "
+    "award prize medal ship exercise exercises drill drills company firm group party movement organization "
+    "organisation association center centre fund foundation club team brand network platform corridor "
+    "pipeline format hashtag titled entitled named dubbed so-called "
+    "проект проекта программа программы компания компании форум форума фестиваль фестиваля конференция "
+    "конференции операция операции указ указа закон закона стратегия стратегии концепция доктрина фонд фонда "
+    "центр центра движение движения партия партии газета газеты журнал журнала канал канала фильм фильма "
+    "книга книги премия премии орден ордена медаль формат формата лагерь корпорация корпорации отель сеть "
+    "кампания акция марафон выставка выставки конкурс конкурса батальон отряд бригада группа группы "
+    "общество ассоциация союз платформа называемый называемая называемой называемые".split()
+)  # fmt: skip
 
 #: The attribution patterns a quotation row can carry.
 PATTERNS = (
     "QUOTE, VERB SPEAKER", "QUOTE, SPEAKER VERB", "QUOTE, according to SPEAKER",
     "QUOTE, SOURCE quoted SPEAKER as saying", "SPEAKER VERB: QUOTE", "SPEAKER VERB ... QUOTE",
-    "according to SPEAKER ... QUOTE", "shared", "continuation", "SPEAKER VERB. QUOTE", "none",
+    "according to SPEAKER ... QUOTE", "QUOTE — VERB SPEAKER — QUOTE", "shared", "continuation",
+    "SPEAKER VERB. QUOTE", "none",
 )  # fmt: skip
 
 #: Why a quoted span is not a quotation.
-REJECT_REASONS = ("short", "title", "unattributed", "unclosed", "stray")
+REJECT_REASONS = ("short", "title", "name", "unattributed", "unclosed", "stray")
 
 # Words the rules look at (matching forms).
-_PRONOUNS = ("he", "she", "him", "her")
+_PRONOUNS = ("he", "she", "him", "her", "он", "она")
 _CLAUSE = ("that", "which", "who", "whom", "whose", "but", "while", "whereas", "although", "though",
-           "because", "when", "where", "if", "whether")  # fmt: skip
-_CONJUNCTIONS = ("and", "or", "nor", "as", "so", "then", "yet")
+           "because", "when", "where", "if", "whether",
+           "что", "который", "которая", "которое", "которые", "но", "если", "когда", "чтобы", "хотя", "где")  # fmt: skip
+_CONJUNCTIONS = ("and", "or", "nor", "as", "so", "then", "yet", "и", "или", "а")
 _NP_STOP = (
     "also", "has", "have", "had", "was", "were", "is", "are", "will", "would", "could", "should", "may",
     "might", "can", "further", "then", "later", "once", "again", "earlier", "recently", "reportedly",
@@ -210,15 +273,20 @@ _NP_STOP = (
     "officially", "emphatically", "specifically", "particularly", "frankly", "simply", "just", "not",
     "never", "while", "when", "who", "which", "that", "(", ")", "—", "–", "did", "does", "do", "been",
     "being", "once", "even", "still", "thus", "therefore", "there", "here", "this", "next", "told",
+    "также", "тоже", "уже", "еще", "в", "во", "на", "по", "при", "сегодня", "вчера", "ранее", "не", "был",
+    "была", "было", "были", "это",
 )  # fmt: skip
 _PREPOSITIONS = ("of", "at", "to", "from", "in", "for", "with", "by", "on", "about", "against",
                  "between", "among", "into", "toward", "towards", "over", "under", "via", "per", "like",
-                 "than", "without", "within", "across", "through", "behind", "beyond", "near")  # fmt: skip
+                 "than", "without", "within", "across", "through", "behind", "beyond", "near",
+                 "в", "во", "на", "по", "с", "со", "о", "об", "при", "для", "к", "ко", "от", "из", "у", "за", "под",
+                 "над", "перед", "между", "через", "без", "до", "после")  # fmt: skip
 _DETERMINERS = ("the", "a", "an", "this", "these", "those", "its", "his", "her", "their", "our")
 _LEAD_IN = ("in", "at", "on", "during", "after", "before", "elsewhere", "earlier", "later", "following",
             "amid", "despite", "upon", "with", "for", "regarding", "as", "while", "when", "since", "last",
             "asked", "according", "like", "unlike", "contrary", "besides", "apart", "from", "by", "through",
-            "to", "under", "within", "without")  # fmt: skip
+            "to", "under", "within", "without",
+            "в", "во", "на", "по", "при", "после", "выступая", "отвечая", "комментируя", "обращаясь")  # fmt: skip
 _LEAD_WORD = ("but", "and", "however", "meanwhile", "also", "so", "yet", "then", "separately", "likewise",
               "thus", "still", "moreover", "furthermore", "besides", "now")  # fmt: skip
 _RELATIVE = ("who", "which", "that")
@@ -234,7 +302,7 @@ _SENTENCE_END = frozenset(".!?…")
 # Function words a title may hold in lower case (the title rule, 4).
 _TITLE_SMALL = frozenset(
     "a an the and or nor but of in on at to for from with by as is are vs via de del la le el al und der "
-    "die das".split()
+    "die das и в на с по для о".split()
 )
 _WORD = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?")
 
@@ -298,14 +366,16 @@ def is_title(content: str) -> bool:
 
 
 def pair_marks(
-    doc: Sequence[int], can_open: Sequence[bool], can_close: Sequence[bool], para_start: Sequence[bool]
+    doc: Sequence[int], can_open: Sequence[bool], can_close: Sequence[bool], para_start: Sequence[bool],
+    nests: Sequence[bool] | None = None,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
     """Pair quote marks (rule 3 of the module docstring).
 
     The arguments describe the marks in text order: their document, whether each can open or
-    close, and whether it is the first token of its paragraph. Returns ``(pairs, lone)``: pairs of
-    mark numbers ``(opening, closing)``, and marks left alone with the reason (``"unclosed"`` or
-    ``"stray"``).
+    close, whether it starts a paragraph or a sentence, and (*nests*) whether it is a guillemet
+    ``«``/``»``, which nest (``«О корпорации «Роскосмос»»``). Returns ``(pairs, lone)``: pairs of
+    mark numbers ``(opening, closing)`` of the outer quotations, and marks left alone with the
+    reason (``"unclosed"`` or ``"stray"``).
 
     >>> pair_marks([0, 0, 0, 0], [True, False, True, False], [False, True, False, True], [False] * 4)
     ([(0, 1), (2, 3)], [])
@@ -317,17 +387,23 @@ def pair_marks(
     pairs: list[tuple[int, int]] = []
     lone: list[tuple[int, str]] = []
     opened = -1
+    depth = 0  # guillemets opened inside an open guillemet quotation
     current_doc = None
-    for k, (d, o, c, p) in enumerate(zip(doc, can_open, can_close, para_start)):
+    nests = nests if nests is not None else [False] * len(doc)
+    for k, (d, o, c, p, n) in enumerate(zip(doc, can_open, can_close, para_start, nests)):
         if d != current_doc:
             if opened >= 0:
                 lone.append((opened, "unclosed"))
-            opened, current_doc = -1, d
+            opened, depth, current_doc = -1, 0, d
         if opened < 0:
             if o:
                 opened = k
             else:
                 lone.append((k, "stray"))
+        elif n and nests[opened] and o and not c:
+            depth += 1
+        elif c and depth:
+            depth -= 1
         elif c:
             pairs.append((opened, k))
             opened = -1
@@ -355,7 +431,7 @@ def _flags(vocab: list[str]) -> dict[str, np.ndarray]:
     arr = np.asarray(vocab, dtype=object)
     return {
         "cue": mark(cues),
-        "participle": mark([f for f in cues if f.endswith("ing")]),
+        "participle": mark(sorted(PARTICIPLES)),
         "hard": mark(_HARD),
         "clause": mark(_CLAUSE),
         "conjunction": mark(_CONJUNCTIONS),
@@ -366,12 +442,15 @@ def _flags(vocab: list[str]) -> dict[str, np.ndarray]:
         "lead_word": mark(_LEAD_WORD),
         "relative": mark(_RELATIVE),
         "sentence_end": mark([".", "!", "?"]),
+        "closes_after": mark([".", ",", "!", "?", ";", "…"]),
+        "passive": mark(["was", "is", "were", "are", "been", "being"]),
         "comma": mark([","]),
         "dash": mark(_DASHES),
         "possessive": mark(["'s", "'"]),
         "pronoun": mark(_PRONOUNS),
         "role": mark(list(ROLE_NOUNS)),
         "in_part": mark(_IN_PART),
+        "name_noun": mark(sorted(NAME_NOUNS)),
     }
 
 
@@ -497,8 +576,9 @@ def find_quotations(
     marks = _marks(t, texts_of)
     if marks is None:
         return _empty()
-    m_pos, m_doc, can_open, can_close, para_start, texts = marks
-    pairs, lone = pair_marks(m_doc.tolist(), can_open.tolist(), can_close.tolist(), para_start.tolist())
+    m_pos, m_doc, can_open, can_close, para_start, nests, texts = marks
+    pairs, lone = pair_marks(m_doc.tolist(), can_open.tolist(), can_close.tolist(), para_start.tolist(),
+                             nests.tolist())  # fmt: skip
     o = np.asarray([m_pos[a] for a, _ in pairs], dtype=np.int64)
     c = np.asarray([m_pos[b] for _, b in pairs], dtype=np.int64)
     lone_pos = np.asarray([m_pos[k] for k, _ in lone], dtype=np.int64)
@@ -509,12 +589,13 @@ def find_quotations(
     words = _word_counts(t, o, c)
     title = np.fromiter((is_title(s) for s in content), dtype=bool, count=len(content))
     short = words < MIN_WORDS
+    named = _named(t, o, c, content, d, texts)
 
     att = _attribute(t, o, c, d, texts, mentions, kinds)
     standalone = _standalone(t, o, content)
     attributed = att["pattern"] != ""
-    is_quote = ~short & ~title & (attributed | standalone)
-    reason = np.where(short, "short", np.where(title, "title", "unattributed"))
+    is_quote = ~short & ~title & ~named & (attributed | standalone)
+    reason = np.where(short, "short", np.where(title, "title", np.where(named, "name", "unattributed")))
 
     sel = np.flatnonzero(is_quote)
     pattern = att["pattern"].copy()
@@ -586,16 +667,22 @@ def _marks(t: _Index, texts_of: Callable[[np.ndarray], np.ndarray]) -> tuple | N
     right_flanking = glued_left & ~right_word
     opens_glyph = np.fromiter((g in _OPEN_GLYPHS for g in glyph), dtype=bool, count=glyph.size)
     closes_glyph = np.fromiter((g in _CLOSE_GLYPHS for g in glyph), dtype=bool, count=glyph.size)
-    # a directed mark glued on both sides (".”Here", ":“We") is what its glyph says
-    tie = (left_flanking == right_flanking) | (glued_left & glued_right & (opens_glyph | closes_glyph))
+    tie = left_flanking == right_flanking
     can_open = np.where(tie, ~closes_glyph, left_flanking)
     can_close = np.where(tie, ~opens_glyph, right_flanking)
+    # glued on both sides: after a word or ". , ! ? ;" it closes (".”Here", "стран“."), else before a
+    # word it opens (":“We", "(“We")
+    both = glued_left & glued_right
+    closes_after = left_word | t.has("closes_after", pos - 1)
+    can_open = np.where(both, ~closes_after & right_word | (~closes_after & ~right_word & ~closes_glyph), can_open)
+    can_close = np.where(both, closes_after | (~right_word & ~opens_glyph), can_close)
     # a mark that starts a paragraph, or a sentence after ". ! ?" (texts whose paragraph breaks were
     # lost repeat the opening mark there): where an open quotation may continue
     para_start = np.ones(pos.size, dtype=bool)
     inner = pos > 0
     para_start[inner] = (t.para[pos[inner] - 1] != t.para[pos[inner]]) | t.has("sentence_end", pos[inner] - 1)
-    return pos, doc, can_open, can_close, para_start, texts
+    nests = np.fromiter((g in "«»" for g in glyph), dtype=bool, count=glyph.size)
+    return pos, doc, can_open, can_close, para_start, nests, texts
 
 
 def _word_counts(t: _Index, o: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -616,6 +703,21 @@ def _word_counts(t: _Index, o: np.ndarray, c: np.ndarray) -> np.ndarray:
     counts = np.zeros(o.size, np.int64)
     np.add.at(counts, np.repeat(np.arange(o.size), lengths), new_word)
     return counts
+
+
+def _named(t: _Index, o: np.ndarray, c: np.ndarray, content: list[str], d: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """Quotes with a capital first letter that a naming noun introduces (the programme “…”, проект
+    «…», an article titled “…”; one comma may stand between) or that modify a naming noun written in
+    lower case right after them (the “Oil-Production Equipment” exhibition). Quoted words that
+    start in lower case after a noun ("the agreement “is not renegotiable”") are a predicate."""
+    if o.size == 0:
+        return np.zeros(0, dtype=bool)
+    capital = np.fromiter((s[:1].isupper() or s[:1].isdigit() for s in content), dtype=bool, count=len(content))
+    before = t.has("name_noun", o - 1) | (t.has("comma", o - 1) & t.has("name_noun", o - 2))
+    after = t.has("name_noun", c + 1) & (t.doc[np.minimum(c + 1, t.n - 1)] == t.doc[c])
+    for i in np.flatnonzero(after & capital).tolist():
+        after[i] = texts[d[i]][t.start[c[i] + 1] : t.start[c[i] + 1] + 1].islower()
+    return capital & (before | after)
 
 
 def _standalone(t: _Index, o: np.ndarray, content: list[str]) -> np.ndarray:
@@ -658,16 +760,18 @@ def _attribute(
 
     # -- right of the quote ---------------------------------------------------------------
     r0 = c + 1
-    skip = (r0 < dhi) & (t.has("comma", r0) | t.has("dash", r0))
-    r0 = np.where(skip, r0 + 1, r0)
-    r_hi = np.minimum.reduce([_first_at_or_after(hard, r0, t.n), para_end, dhi, r0 + 15])
+    for _ in range(2):  # "…,” said", "…» — сказал", "«…», — сказал"
+        skip = (r0 < dhi) & (t.has("comma", r0) | t.has("dash", r0))
+        r0 = np.where(skip, r0 + 1, r0)
+    r_hi = np.minimum.reduce([_first_at_or_after(hard, r0, t.n), para_end, dhi, r0 + RIGHT_REACH])
     r_cue = _first_at_or_after(cue, r0, t.n)
     found_r = (r_cue < r_hi) & (r0 < dhi) & ~_sentence_ended(t, c, r0, d, texts)
     according = found_r & t.form_is(r_cue, "according")
     participle_first = t.has("participle", r0)
     verb_first = found_r & (r_cue == r0) & ~according & ~participle_first
-    # "…," Press TV quoted him as saying: the speaker is the object of "quoted"
-    quoted_as = found_r & t.form_is(r_cue, "quoted")
+    # "…," Press TV quoted him as saying: the speaker is the object of "quoted" (but "…," the
+    # manager was quoted as saying: passive, the speaker is before it)
+    quoted_as = found_r & t.form_is(r_cue, "quoted") & ~t.has("passive", r_cue - 1)
     as_at = _first_at_or_after(_positions_of(t, "as"), r_cue + 1, t.n)
     quoted_as &= (as_at < r_cue + 6) & t.has("cue", as_at + 1)
     _set(pattern, verb_at, verb_len, sp_a, sp_b, quoted_as, "QUOTE, SOURCE quoted SPEAKER as saying", r_cue, 1,
@@ -678,7 +782,7 @@ def _attribute(
     # left of the quote
     goes_on = t.has("clause", r0) | t.has("conjunction", r0) | t.has("prep", r0) | participle_first
     _set(pattern, verb_at, verb_len, sp_a, sp_b, found_r & ~verb_first & ~according & ~goes_on,
-         "QUOTE, SPEAKER VERB", r_cue, length(r_cue), r0, _bound(r0, r_cue, [t.where("np_stop")], cap=15))  # fmt: skip
+         "QUOTE, SPEAKER VERB", r_cue, length(r_cue), r0, _bound(r0, r_cue, [t.where("np_stop")], cap=RIGHT_REACH))  # fmt: skip
 
     # -- left of the quote ----------------------------------------------------------------
     colon_before = (o - 1 >= dlo) & t.form_is(o - 1, ":")
@@ -693,6 +797,19 @@ def _attribute(
     _set(pattern, verb_at, verb_len, sp_a, sp_b, m & adjacent, "SPEAKER VERB: QUOTE", l_cue, length(l_cue), a, b)
     _set(pattern, verb_at, verb_len, sp_a, sp_b, m & ~adjacent, "SPEAKER VERB ... QUOTE", l_cue, length(l_cue),
          a, b)  # fmt: skip
+
+    # -- inside the marks, between dashes: «…, — сказал он. — …» ------------------------------
+    inner = t.where("cue")
+    k = np.searchsorted(o, inner, side="right") - 1
+    held = (k >= 0) & (inner < c[np.maximum(k, 0)]) & t.has("dash", inner - 1)
+    inner, k = inner[held], k[held]
+    first = np.ones(inner.size, dtype=bool)
+    first[1:] = k[1:] != k[:-1]
+    e_cue = np.full(n, t.n, np.int64)
+    e_cue[k[first]] = inner[first]
+    found_e = e_cue < c
+    e_end = _bound(e_cue + 1, c, [comma_pos, hard, t.where("dash")], cap=12)
+    _set(pattern, verb_at, verb_len, sp_a, sp_b, found_e, "QUOTE — VERB SPEAKER — QUOTE", e_cue, 1, e_cue + 1, e_end)
 
     # -- "according to": the source of a report, weaker than a speech verb -------------------
     _set(pattern, verb_at, verb_len, sp_a, sp_b, found_r & according & (r_cue == r0), "QUOTE, according to SPEAKER",
@@ -719,6 +836,7 @@ def _cues(t: _Index, o: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarr
             length[hit] = 1 + len(cont)
             matched |= hit
         ok &= ~here | matched
+    ok &= ~(t.form_is(cue, "states") & t.form_is(cue - 1, "united"))  # "the United States" is a name
     cue, length = cue[ok], length[ok]
     # cues inside a quotation (any pair, counted or not) are words of the quote, not attributions
     k = np.searchsorted(o, cue, side="right") - 1
@@ -1132,7 +1250,8 @@ class _People:
         k = int(np.searchsorted(self.ms, at, side="left")) - 1
         while k >= 0 and self.ms[k] >= lo:
             if self.rank[k] == 0:
-                best = (int(self.ms[k]), str(self.actor[k]), str(self.actor[k]))
+                named = _clean(text[t.start[self.ms[k]] : t.end[self.me[k] - 1]])
+                best = (int(self.ms[k]), str(self.actor[k]), named)
                 break
             k -= 1
         limit = min(at, int(o[i]))  # names before the pronoun and before the quotation itself
@@ -1153,8 +1272,8 @@ class _People:
                 continue
             seen.add(words)
             head = names[-1]
-            if head.casefold() in _NOT_NAMES:
-                continue
+            if head.casefold() in _NOT_NAMES or not head[0].isupper():
+                continue  # a pronoun points back to a name
             hid = t.ix.vocab_id(normalize(head))
             pos = t.ix.positions(hid) if hid >= 0 else np.zeros(0, np.int64)
             j = int(np.searchsorted(pos, limit, side="left")) - 1
