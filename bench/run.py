@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_engine.py", "bench_cooc.py", "bench_stats.py", "bench_loading.py", "bench_scale.py"]
+SCRIPTS = ["bench_engine.py", "bench_cooc.py", "bench_stats.py", "bench_loading.py", "bench_quotes.py", "bench_scale.py"]
 
 
 def main() -> int:

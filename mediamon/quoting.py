@@ -104,6 +104,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -1110,6 +1111,7 @@ _NOT_NAMES = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _person_like(words: str) -> bool:
     """Words that can name a person: every lower-case word is a determiner, a preposition, a role
     noun or a name particle, and the last word is capitalised ("Mutlaq bin Majed al-Qahtani";
@@ -1143,9 +1145,11 @@ class _People:
             self.me = np.asarray(mentions["token_end"], dtype=np.int64)
             self.rank = np.fromiter((_KIND_RANK.get(kinds.get(a, "other"), 2) for a in self.actor), np.int64,
                                     self.actor.size)  # fmt: skip
-        after_prep = t.has("prep", self.ms - 1) | (t.has("det", self.ms - 1) & t.has("prep", self.ms - 2))
-        possessed = t.has("possessive", self.me) & t.glued(self.me - 1)
-        self.eligible = ~after_prep & ~possessed
+        # how far back a preposition governs the name ("of Tatarstan": 1, "of the Institute": 2); it
+        # only counts inside the speaker words ("according to Putin" names Putin)
+        self.prep_at = np.where(t.has("prep", self.ms - 1), 1,
+                                np.where(t.has("det", self.ms - 1) & t.has("prep", self.ms - 2), 2, 0))  # fmt: skip
+        self.eligible = ~(t.has("possessive", self.me) & t.glued(self.me - 1))
         self.roles = t.where("role")
         self._described: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         self._subjects: dict[int, list[tuple[int, str | None, str]]] = {}
@@ -1159,7 +1163,7 @@ class _People:
         lead = a + 1 if self.t.is_("det", a) else a
         best = None
         for k in range(lo, hi):
-            if self.me[k] > b or not self.eligible[k]:
+            if self.me[k] > b or not self.eligible[k] or (self.prep_at[k] and self.ms[k] - self.prep_at[k] >= a):
                 continue
             if self.rank[k] == 3 and self.ms[k] not in (a, lead):  # a place speaks only as the subject
                 continue
