@@ -343,8 +343,8 @@ class Found:
     between the marks), ``words``, ``paragraphs``, ``speaker`` (actor id or ``None``),
     ``speaker_text``, ``role``, ``resolved_by``, ``verb``, ``pattern``, ``attr_start``/``attr_end``
     (token span of the attribution: speaker words and verb; ``-1`` when none),
-    ``attr_char_start``/``attr_char_end`` and ``speaker_start``/``speaker_end`` (token span of the
-    speaker words alone). ``rejected`` holds ``doc``, ``open``, ``close``
+    ``attr_char_start``/``attr_char_end``, ``attribution`` (its text) and
+    ``speaker_start``/``speaker_end`` (token span of the speaker words alone). ``rejected`` holds ``doc``, ``open``, ``close``
     (``-1`` for a lone mark), ``char_start``, ``char_end``, ``text`` and ``reason``.
     """
 
@@ -601,6 +601,10 @@ def find_quotations(
     sel = np.flatnonzero(is_quote)
     pattern = att["pattern"].copy()
     pattern[(pattern == "") & is_quote] = "none"
+    attribution = np.asarray(
+        [texts[d[i]][att["attr_char_start"][i] : att["attr_char_end"][i]] if att["attr_start"][i] >= 0 else None
+         for i in sel.tolist()], dtype=object,
+    )  # fmt: skip
     quotes = {
         "doc": d[sel],
         "open": o[sel],
@@ -612,6 +616,7 @@ def find_quotations(
         "paragraphs": (t.para[c[sel]] - t.para[o[sel]] + 1).astype(np.int64),
         **{k: v[sel] for k, v in att.items() if k != "pattern"},
         "pattern": pattern[sel],
+        "attribution": attribution,
     }
     rej = np.flatnonzero(~is_quote)
     lone_doc = t.doc[lone_pos].astype(np.int64) if lone_pos.size else np.zeros(0, np.int64)
@@ -638,7 +643,8 @@ def _empty() -> Found:
     quotes = {k: z for k in ("doc", "open", "close", "char_start", "char_end", "words", "paragraphs",
                              "attr_start", "attr_end", "attr_char_start", "attr_char_end", "speaker_start",
                              "speaker_end")}  # fmt: skip
-    quotes.update({k: e for k in ("quote", "speaker", "speaker_text", "role", "resolved_by", "verb", "pattern")})
+    quotes.update({k: e for k in ("quote", "speaker", "speaker_text", "role", "resolved_by", "verb", "pattern",
+                                  "attribution")})  # fmt: skip
     rejected = {k: z for k in ("doc", "open", "close", "char_start", "char_end")} | {"text": e, "reason": e}
     return Found(quotes=quotes, rejected=rejected)
 

@@ -347,3 +347,13 @@ def test_actor_report_who_is_quoted(tmp_path, sample_corpus, actors) -> None:
     html = run.html.read_text(encoding="utf-8")
     assert "<h2" in html and "Who is quoted" in html and "quotations of Ebrahim Raisi" in html
     assert len(pd.read_csv(run.folder / "tables" / "quotes_rejected.csv")) == len(want.rejected)
+
+
+def test_empty_and_undated_corpora(seed_corpus, actors) -> None:
+    assert len(mm.quotes(seed_corpus.head(0), actors)) == 0
+    tl = mm.timeline(seed_corpus, actors, roles=True)  # the seed has no date: all four are undated
+    undated = tl.undated.set_index("actor")["quotes"]
+    assert undated["jalali"] == 2 and undated["minnikhanov"] == 1 and undated[None] == 4
+    assert {"quotes", "quoted_documents", "quoted_share"} <= set(tl.df.columns)
+    with pytest.raises(InputError, match="roles=True needs the actor list"):
+        mm.timeline(seed_corpus, None, roles=True)

@@ -62,11 +62,6 @@ def quote_rows(shard: Shard, actors: ActorSet | None) -> tuple[pa.Table, pa.Tabl
     q, r = found.quotes, found.rejected
     ix = shard.index
     doc = np.asarray(q["doc"], dtype=np.int64)
-    texts = shard.texts(doc) if doc.size else np.zeros(0, object)
-    attribution = [
-        texts[d][a:b] if a >= 0 else None
-        for d, a, b in zip(doc.tolist(), q["attr_char_start"].tolist(), q["attr_char_end"].tolist())
-    ]
     meta = metadata(shard, doc)
     opened = np.asarray(q["open"], dtype=np.int64)
     quotes_table = pa.table(
@@ -82,13 +77,13 @@ def quote_rows(shard: Shard, actors: ActorSet | None) -> tuple[pa.Table, pa.Tabl
             "resolved_by": _strings(q["resolved_by"]),
             "verb": _strings(q["verb"]),
             "pattern": _strings(q["pattern"]),
-            "attribution": _strings(attribution),
+            "attribution": _strings(q["attribution"]),
             "attr_char_start": pa.array(q["attr_char_start"], type=pa.int64()),
             "attr_char_end": pa.array(q["attr_char_end"], type=pa.int64()),
             "words": pa.array(q["words"], type=pa.int64()),
             "paragraphs": pa.array(q["paragraphs"], type=pa.int64()),
-            "sentence": shard.local_sentences(ix.sent[opened], doc) if doc.size else np.zeros(0, np.int64),
-            "paragraph": shard.local_paragraphs(ix.para[opened], doc) if doc.size else np.zeros(0, np.int64),
+            "sentence": shard.local_sentences(ix.sent[opened], doc),
+            "paragraph": shard.local_paragraphs(ix.para[opened], doc),
             "token_start": shard.local_tokens(opened, doc),
             "token_end": shard.local_tokens(np.asarray(q["close"], dtype=np.int64) + 1, doc),
             "date": meta["date"],

@@ -228,9 +228,14 @@ def _with_roles(result: Timeline, q: pd.DataFrame, docs: pd.DataFrame) -> Timeli
     placed = q.merge(result.doc_periods[["doc", "period"]], on="doc", how="inner")
     if by:
         placed = placed.merge(docs[["doc", by]], on="doc", how="left")
-    g = placed.groupby(["period", *keys, "actor"], sort=False, dropna=False)
-    counts = pd.DataFrame({"quotes": g.size(), "quoted_documents": g["doc"].nunique()}).reset_index()
-    df = result.df.merge(counts, on=["period", *keys, "actor"], how="left")
+    df = result.df.copy()
+    if len(placed) and len(df):
+        g = placed.groupby(["period", *keys, "actor"], sort=False, dropna=False)
+        counts = pd.DataFrame({"quotes": g.size(), "quoted_documents": g["doc"].nunique()}).reset_index()
+        counts["period"] = counts["period"].astype(df["period"].dtype)
+        df = df.merge(counts, on=["period", *keys, "actor"], how="left")
+    else:  # no quotation in a dated document
+        df["quotes"] = df["quoted_documents"] = 0
     for col in ("quotes", "quoted_documents"):
         df[col] = df[col].fillna(0).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
