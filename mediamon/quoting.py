@@ -94,9 +94,11 @@ decision below is a documented rule over tokens, sentences and paragraphs.
     pronouns). Otherwise the speaker words are shown (``speaker_text``) without an actor id.
 
 Only quote marks, their neighbours, the cues and a few function words are looked at: mark
-classification, word counts, clause bounds, cue search and speaker mentions are numpy over the
-index arrays; the pairing and the resolution steps that depend on earlier quotations (shared,
-continuation, pronouns) loop over quote marks and quotations, never over the tokens of a text.
+classification, word counts, clause bounds, cue search, speaker words and the roles' described
+actors are numpy over the index arrays. Python loops run over quote marks (their glyph, the
+pairing) and over quotations: the mentions inside its speaker words, the few tokens of a name run
+before a verb when the clause start gives none, and the steps that depend on earlier quotations
+(shared, continuation, pronouns); never over the tokens of a text.
 """
 
 from __future__ import annotations
@@ -327,6 +329,9 @@ class TokenArrays(Protocol):
     def is_word(self) -> np.ndarray: ...
 
     @property
+    def counts(self) -> np.ndarray: ...
+
+    @property
     def sent_offsets(self) -> np.ndarray: ...
 
     def vocab_id(self, form: str) -> int: ...
@@ -362,8 +367,15 @@ def is_title(content: str) -> bool:
     >>> is_title("Russia and the Islamic World"), is_title("We are happy"), is_title("Oil-Production Equipment")
     (True, False, True)
     """
-    words = [w for w in _WORD.findall(content) if w.lower() not in _TITLE_SMALL]
-    return bool(words) and all(w[0].isupper() or w[0].isdigit() for w in words)
+    seen = False
+    for match in _WORD.finditer(content):  # stops at the first lower-case word (most quotes: soon)
+        w = match.group()
+        if w.lower() in _TITLE_SMALL:
+            continue
+        if not (w[0].isupper() or w[0].isdigit()):
+            return False
+        seen = True
+    return seen
 
 
 def pair_marks(
@@ -496,20 +508,24 @@ class _Index:
         self._where: dict[str, np.ndarray] = {}
 
     def where(self, name: str) -> np.ndarray:
-        """Sorted positions of the tokens of word class *name* (postings: costs the hits)."""
-        hit = self._where.get(name)
-        if hit is None:
-            ids = np.flatnonzero(self.flags[name])
-            hit = self._where[name] = self.ix.positions(ids) if ids.size else np.zeros(0, np.int64)
-        return hit
+        """Sorted positions of the tokens of word class *name* (cached)."""
+        return self.union(name)
 
     def union(self, *names: str) -> np.ndarray:
-        """Sorted positions of the tokens of any of the word classes *names* (cached)."""
+        """Sorted positions of the tokens of any of the word classes *names* (cached): from the
+        postings for a rare class (costs its hits), from one pass over the token ids for a frequent
+        one (a merge of many long postings lists would cost a sort)."""
         key = "|".join(names)
         hit = self._where.get(key)
         if hit is None:
-            ids = np.flatnonzero(np.logical_or.reduce([self.flags[n] for n in names]))
-            hit = self._where[key] = self.ix.positions(ids) if ids.size else np.zeros(0, np.int64)
+            mask = np.logical_or.reduce([self.flags[n] for n in names])
+            ids = np.flatnonzero(mask)
+            hits = int(np.asarray(self.ix.counts)[ids].sum()) if ids.size else 0
+            if hits * 20 > self.n:
+                hit = np.flatnonzero(mask[self.ids]).astype(np.int64)
+            else:
+                hit = self.ix.positions(ids) if ids.size else np.zeros(0, np.int64)
+            self._where[key] = hit
         return hit
 
     def is_(self, name: str, pos: int) -> bool:
@@ -1054,6 +1070,7 @@ def _finish(
     for i in np.flatnonzero(has).tolist():
         for s in range(int(sent_o[i]), int(sent_c[i]) + 1):
             by_sentence.setdefault((int(d[i]), s), i)
+    before = _previous_sentence(t, o, d, first & (pattern == ""), texts, context)
     previous: dict[int, int] = {}
     for i in range(n):
         di = int(d[i])
@@ -1065,8 +1082,11 @@ def _finish(
                 rows.copy(i, j, "shared")
             elif first[i] and p is not None and sent_o[i] - end_sent[p] <= 1:
                 rows.copy(i, p, "continuation")
-            elif first[i]:
-                _previous_sentence(t, i, int(o[i]), di, texts[di], rows, people, context)
+            elif before[0][i] >= 0:  # SPEAKER VERB. QUOTE
+                v, vl, a, b = (int(x[i]) for x in before)
+                rows.pattern[i] = "SPEAKER VERB. QUOTE"
+                rows.words(i, texts[di], t, a, b, v, vl)
+                people.name(rows, np.array([i]), np.array([di]), texts)
         a, b = int(rows["speaker_start"][i]), int(rows["speaker_end"][i])
         if pattern[i] not in ("", "shared", "continuation") and rows["speaker"][i] is None and b - a == 1:
             if t.is_("pronoun", a):
@@ -1077,23 +1097,27 @@ def _finish(
 
 
 def _previous_sentence(
-    t: _Index, i: int, o: int, doc: int, text: str, rows: _Rows, people: _People, context: Mapping[str, np.ndarray]
-) -> None:
-    """``SPEAKER VERB. QUOTE``: a sentence-initial quote takes the last cue of the sentence before."""
-    s = int(t.sent[o]) - 1
-    if s < 0 or o == int(t.doc_offsets[doc]):
-        return
+    t: _Index, o: np.ndarray, d: np.ndarray, which: np.ndarray, texts: np.ndarray, context: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``SPEAKER VERB. QUOTE`` for the quotes of *which*: the last cue of the sentence before each
+    and its speaker words, as ``(verb, verb length, a, b)`` (verb ``-1`` where there is none)."""
     cue = context["cue"]
-    k = int(np.searchsorted(cue, o, side="left")) - 1
-    if k < 0 or cue[k] < t.sent_offsets[s]:
-        return
-    v = np.array([cue[k]], dtype=np.int64)
-    a, b = _subject(t, v, context["finite"], context["hard"], context["comma_pos"], {doc: text})
-    if b[0] <= a[0]:
-        return
-    rows.pattern[i] = "SPEAKER VERB. QUOTE"
-    rows.words(i, text, t, int(a[0]), int(b[0]), int(v[0]), int(context["cue_len"][k]))
-    people.name(rows, np.array([i]), np.array([doc]), {doc: text})
+    verb = np.full(o.size, -1, np.int64)
+    length = np.ones(o.size, np.int64)
+    a = np.full(o.size, -1, np.int64)
+    b = np.full(o.size, -1, np.int64)
+    s = t.sent[o].astype(np.int64) - 1
+    ok = which & (s >= 0) & (o != t.doc_offsets[d])
+    k = np.searchsorted(cue, o, side="left") - 1
+    ok &= k >= 0
+    ok[ok] &= cue[k[ok]] >= t.sent_offsets[s[ok]]
+    if ok.any():
+        v = cue[k[ok]]
+        aa, bb = _subject(t, v, context["finite"], context["hard"], context["comma_pos"], texts)
+        good = bb > aa
+        sel = np.flatnonzero(ok)[good]
+        verb[sel], length[sel], a[sel], b[sel] = v[good], context["cue_len"][k[sel]], aa[good], bb[good]
+    return verb, length, a, b
 
 
 _SPACES = re.compile(r"\s+")
@@ -1158,7 +1182,8 @@ class _People:
         self.eligible = ~(t.has("possessive", self.me) & t.glued(self.me - 1))
         self.roles = t.where("role")
         self._described: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
-        self._subjects: dict[int, list[tuple[int, str | None, str]]] = {}
+        self._subjects: dict[int, list[tuple[int, str]]] = {}
+        self._name_positions: dict[str, np.ndarray] = {}
         self._all_subjects: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def named(self, a: int, b: int) -> str | None:
@@ -1272,29 +1297,36 @@ class _People:
             if rows["speaker_text"][j] and rows["speaker"][j] is None:
                 candidates.append(rows["speaker_text"][j])
             j -= 1
-        candidates += [words for h, actor, words in self.subjects(doc, text)
-                       if h < limit and actor is None and _person_like(words)]  # fmt: skip
+        candidates += [words for h, words in self.subjects(doc, text) if h < limit]
         seen: set[str] = set()
         actor = None
         for words in candidates:
-            names = _NAME.findall(words)
-            if not names or words in seen:
+            if words in seen:
                 continue
             seen.add(words)
-            head = names[-1]
-            if head.casefold() in _NOT_NAMES or not head[0].isupper():
-                continue  # a pronoun points back to a name
-            hid = t.ix.vocab_id(normalize(head))
-            pos = t.ix.positions(hid) if hid >= 0 else np.zeros(0, np.int64)
+            pos = self.name_positions(words)
             j = int(np.searchsorted(pos, limit, side="left")) - 1
             if j >= 0 and pos[j] >= lo and (best is None or pos[j] > best[0]):
                 best = (int(pos[j]), actor, words)
         if best is not None:
             rows["speaker"][i], rows["speaker_text"][i], rows["resolved_by"][i] = best[1], best[2], "pronoun"
 
-    def subjects(self, doc: int, text: str) -> list[tuple[int, str | None, str]]:
-        """(last token, actor named, words) of the speaker words of every speech verb of *doc*
-        (cached)."""
+    def name_positions(self, words: str) -> np.ndarray:
+        """Token positions of the last word of *words* when it is a name (capitalised, not a
+        pronoun), else none (cached per word)."""
+        names = _NAME.findall(words)
+        head = names[-1] if names else ""
+        hit = self._name_positions.get(head)
+        if hit is None:
+            hid = -1
+            if head and head[0].isupper() and head.casefold() not in _NOT_NAMES:
+                hid = self.t.ix.vocab_id(normalize(head))
+            hit = self._name_positions[head] = self.t.ix.positions(hid) if hid >= 0 else np.zeros(0, np.int64)
+        return hit
+
+    def subjects(self, doc: int, text: str) -> list[tuple[int, str]]:
+        """(last token, words) of the speaker words of the speech verbs of *doc* that read as the
+        name of a person outside the actor list (cached)."""
         hit = self._subjects.get(doc)
         if hit is not None:
             return hit
@@ -1308,9 +1340,12 @@ class _People:
             self._all_subjects = (cue, a, b)
         cue, a, b = self._all_subjects
         lo, hi = np.searchsorted(cue, [t.doc_offsets[doc], t.doc_offsets[doc + 1]])
-        a, b = a[lo:hi], b[lo:hi]
-        ok = b > a
-        out = [(int(bb) - 1, self.named(int(aa), int(bb)), _clean(text[t.start[aa] : t.end[bb - 1]]))
-               for aa, bb in zip(a[ok], b[ok])]  # fmt: skip
+        out = []
+        for aa, bb in zip(a[lo:hi].tolist(), b[lo:hi].tolist()):
+            if bb <= aa:
+                continue
+            words = _clean(text[t.start[aa] : t.end[bb - 1]])
+            if _person_like(words) and self.named(aa, bb) is None:  # named actors come from mentions
+                out.append((bb - 1, words))
         self._subjects[doc] = out
         return out

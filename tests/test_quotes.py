@@ -20,6 +20,7 @@ from mediamon import cli, executors
 from mediamon.errors import InputError
 from mediamon.ingestion import ingest
 from mediamon.quoting import pair_marks
+from mediamon.report import run_report
 
 from conftest import ACTORS_FILE, CORPORA, SEED_DIR
 from quotes_gold import gold_corpora, gold_quotes, load_gold, score
@@ -329,8 +330,6 @@ def test_cli_quotes(capsys, tmp_path) -> None:
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_actor_report_who_is_quoted(tmp_path, sample_corpus, actors) -> None:
-    from mediamon.report import run_report  # the report runner loads Papermill
-
     run = run_report(Path(CORPORA).parent / "notebooks" / "actor_report.ipynb", {}, out=tmp_path, run_id="q")
     assert run.ok, run.error
     table = pd.read_csv(run.folder / "tables" / "quotes.csv", keep_default_na=False, na_values=[""])

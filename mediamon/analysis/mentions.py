@@ -7,6 +7,10 @@ Matching rules (the actor list's aliases, see :mod:`mediamon.actors`)
     * the longest match wins: "President Vladimir Putin" is one mention, not three;
     * an ambiguous alias yields one mention row for each actor that claims it.
 
+Quoted or mentioned (``mentions(..., role=...)``)
+    a mention is *quoted* when it names the speaker of a direct quotation in the speaker words of
+    its attribution (:func:`quoted_mask`; quotations by :mod:`mediamon.quoting`), else *mentioned*.
+
 Per shard, the aliases are looked up in the shard's token index (postings: a query costs its hits),
 the spans are reduced to the longest matches, the mentions of unselected documents are dropped, and
 only the texts of documents with mentions are read (for the matched strings). The rows of all
