@@ -50,8 +50,8 @@ def py3langid_codes(texts: list[str], prefix: int) -> list[str]:
     out = []
     for t in texts:
         per_code: Counter[str] = Counter()
-        for lang, p in ident.rank(t[:prefix]):
-            per_code[TO_ISO639_1.get(lang, lang)] += p
+        for code, p in ident.rank(t[:prefix]):
+            per_code[TO_ISO639_1.get(code, code)] += p
         out.append(per_code.most_common(1)[0][0])
     return out
 

@@ -41,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "Bursts": "analysis.bursts",
     "pair_trends": "analysis.bursts",
     "PairTrends": "analysis.bursts",
+    "quotes": "analysis.quotes",
+    "Quotes": "analysis.quotes",
     "plot_timeline": "plot",
     "plot_cooc_heatmap": "plot",
     "plot_network": "plot",

@@ -1,7 +1,7 @@
 """The ``mediamon`` command line. Only this module prints.
 
 Subcommands: ``corpus`` (load summary), ``kwic``, ``mentions``, ``cooc``, ``collocates``, ``timeline``,
-``keyness`` (the analyses, on any corpus: files, a folder, a glob or a sharded store; ``--dask`` or
+``keyness``, ``quotes`` (the analyses, on any corpus: files, a folder, a glob or a sharded store; ``--dask`` or
 ``--scheduler`` run the per-shard work on a Dask cluster), ``ingest`` (write a store) and
 ``report`` (run a notebook as a report). Each subcommand has a ``_add_<name>`` function that
 declares its arguments and a ``_run_<name>`` function that does the work.
@@ -28,6 +28,7 @@ from .analysis.cooc import cooccurrence
 from .analysis.keyness import KEYNESS_MEASURES, keyness
 from .analysis.kwic import kwic
 from .analysis.mentions import mentions
+from .analysis.quotes import quotes
 from .analysis.timeline import timeline
 from .errors import InputError, MediamonError, ParameterError, one_of
 from .ingestion import ingest
@@ -334,6 +335,47 @@ def _run_keyness(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# quotes
+# ---------------------------------------------------------------------------------------------
+def _add_quotes(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("quotes", help="direct quotations: who said what, with the speech verb and the pattern")
+    _add_source(p)
+    _add_actors(p)
+    p.add_argument("--speaker", action="append", default=[], metavar="ID", help="only quotations of this actor (repeatable)")
+    p.add_argument("--rejected", action="store_true", help="print the quoted spans not counted, with the reason")
+    p.add_argument("--width", type=int, default=80, help="characters of each quotation shown (default 80)")
+    _add_output(p, 30)
+    _add_where(p)
+    p.set_defaults(func=_run_quotes)
+
+
+def _run_quotes(args: argparse.Namespace) -> int:
+    result = quotes(_load(args), args.actors, executor=_executor(args))
+    if args.speaker:
+        result = result.of(*args.speaker)
+    if args.rejected:
+        df = result.rejected.copy()
+        df["text"] = df["text"].map(lambda s: _flat_text(s, args.width))
+        _print_table(df[["doc_id", "char_start", "char_end", "reason", "text"]], args.max_rows)
+        _print(f"-- {len(df):,} quoted spans not counted: " + ", ".join(
+            f"{n:,} {r}" for r, n in df["reason"].value_counts().items()))  # fmt: skip
+        return 0
+    df = result.df.copy()
+    df["quote"] = df["quote"].map(lambda s: _flat_text(s, args.width))
+    _print_table(df[["doc_id", "speaker", "speaker_text", "verb", "quote"]], args.max_rows)
+    _print(f"-- {result.caption()}")
+    if len(result.df):
+        _print_table(result.counts().reset_index(), 10)
+    _write_csv(result, args.csv)
+    return 0
+
+
+def _flat_text(text: object, width: int) -> str:
+    flat = re.sub(r"\s+", " ", str(text)) if isinstance(text, str) else ""
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
 # ingest
 # ---------------------------------------------------------------------------------------------
 def _add_ingest(sub: argparse._SubParsersAction) -> None:
@@ -455,7 +497,8 @@ def _run_report(args: argparse.Namespace) -> int:
 # main
 # ---------------------------------------------------------------------------------------------
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_corpus, _add_kwic, _add_mentions, _add_cooc, _add_collocates, _add_timeline, _add_keyness, _add_ingest,
+    _add_corpus, _add_kwic, _add_mentions, _add_cooc, _add_collocates, _add_timeline, _add_keyness, _add_quotes,
+    _add_ingest,
     _add_report,
 ]  # fmt: skip
 

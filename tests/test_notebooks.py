@@ -131,7 +131,7 @@ def test_article_text_is_shown_only_escaped(name: str) -> None:
 # ---------------------------------------------------------------------------------------------
 SECTIONS = ("Summary", "Mentions over time", "Mentions by source", "In context: a sample of KWIC lines",
             "Collocates", "Co-occurring actors", "The network around the actor", "The evidence behind the top pair",
-            "Provenance")  # fmt: skip
+            "Who is quoted", "Provenance")  # fmt: skip
 
 
 def _sections(html: str) -> dict[str, str]:

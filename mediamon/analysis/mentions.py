@@ -7,6 +7,10 @@ Matching rules (the actor list's aliases, see :mod:`mediamon.actors`)
     * the longest match wins: "President Vladimir Putin" is one mention, not three;
     * an ambiguous alias yields one mention row for each actor that claims it.
 
+Quoted or mentioned (``mentions(..., role=...)``)
+    a mention is *quoted* when it names the speaker of a direct quotation in the speaker words of
+    its attribution (:func:`quoted_mask`; quotations by :mod:`mediamon.quoting`), else *mentioned*.
+
 Per shard, the aliases are looked up in the shard's token index (postings: a query costs its hits),
 the spans are reduced to the longest matches, the mentions of unselected documents are dropped, and
 only the texts of documents with mentions are read (for the matched strings). The rows of all
@@ -27,19 +31,26 @@ import pyarrow as pa
 
 from .. import display
 from ..actors import Actor, ActorSet, Alias, resolve_actors
-from ..errors import InputError
+from ..errors import InputError, one_of
 from ..morphology import inflected_forms, is_capitalised, is_cyrillic_word
 from ..partials import Part, combine
+from ..quoting import Found, find_quotations
 from ..results import Result
 from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard
 from ..tokenindex import TokenIndex
 
-__all__ = ["MENTION_COLUMNS", "Mentions", "actor_spans", "longest_matches", "mention_rows", "mentions"]
+__all__ = [
+    "MENTION_COLUMNS", "MENTION_ROLES", "Mentions", "actor_spans", "longest_matches", "mention_rows", "mentions",
+    "quoted_mask", "shard_quotations",
+]  # fmt: skip
 
 MENTION_COLUMNS = (
     "doc_id", "doc", "actor", "alias", "matched", "sentence", "paragraph",
     "token_start", "token_end", "char_start", "char_end", "date", "source",
 )  # fmt: skip
+
+#: The ``role`` values of :func:`mentions` (see :func:`quoted_mask` for the rule).
+MENTION_ROLES = ("quoted", "mentioned")
 
 #: How the numbered columns of a mentions table count (see :mod:`mediamon.partials`).
 NUMBERING = {"doc": "documents", "sentence": "sentences", "paragraph": "paragraphs",
@@ -196,8 +207,44 @@ def match_actors(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
     return {"actor": actor_of[code], "alias": alias_of[code], "token_start": s, "token_end": e}
 
 
-def mention_rows(shard: Shard, actors: ActorSet) -> pa.Table:
-    """The mentions table of one shard (:data:`MENTION_COLUMNS`, selection-local numbers)."""
+def shard_quotations(shard: Shard, actors: ActorSet | None, raw: dict[str, np.ndarray] | None = None) -> Found:
+    """The quotations of one shard's selected documents (:func:`mediamon.quoting.find_quotations`),
+    attributed with the actor mentions *raw* (matched here when not given)."""
+    if actors is not None and raw is None:
+        raw = match_actors(shard, actors)
+    kinds = {a.id: a.kind for a in actors} if actors is not None else None
+    return find_quotations(shard.index, shard.texts, keep=None if shard.all else shard.keep, mentions=raw, kinds=kinds)
+
+
+def quoted_mask(token_start: np.ndarray, token_end: np.ndarray, actor: np.ndarray, found: Found) -> np.ndarray:
+    """Which mentions are *quoted*: a mention of a quotation's speaker inside the speaker words of
+    its attribution ("Kazem Jalali" in "Kazem Jalali said: “…”"; "Rustam Minnikhanov" in "the
+    President of Tatarstan, Rustam Minnikhanov noted ..., saying, “…”"). Every other mention is
+    *mentioned*: names inside the quoted words, other names in the attribution ("Tatarstan" there;
+    "Putin" in "Putin’s spokesman Dmitry Peskov said"), everything else. A speaker found through a
+    role noun or a pronoun ("the ambassador highlighted") is not named in its attribution, so it
+    turns no mention quoted (:func:`mediamon.quotes` still gives it as the speaker)."""
+    q = found.quotes
+    a = np.asarray(q["speaker_start"], dtype=np.int64)
+    ok = (a >= 0) & np.asarray([s is not None for s in q["speaker"]], dtype=bool)
+    if not ok.any() or token_start.size == 0:
+        return np.zeros(token_start.size, dtype=bool)
+    spans = pd.DataFrame({"a": a[ok], "b": np.asarray(q["speaker_end"], dtype=np.int64)[ok],
+                          "speaker": np.asarray(q["speaker"], dtype=object)[ok]})  # fmt: skip
+    spans = spans.drop_duplicates().sort_values(["a", "b"], kind="stable")
+    # speaker words of different quotations do not overlap: the last one starting at or before a
+    # mention is the only one that can hold it
+    starts = spans["a"].to_numpy()
+    k = np.searchsorted(starts, token_start, side="right") - 1
+    safe = np.maximum(k, 0)
+    out = (k >= 0) & (token_end <= spans["b"].to_numpy()[safe])
+    out &= spans["speaker"].to_numpy(dtype=object)[safe] == np.asarray(actor, dtype=object)
+    return out
+
+
+def mention_rows(shard: Shard, actors: ActorSet, *, roles: bool = False) -> pa.Table:
+    """The mentions table of one shard (:data:`MENTION_COLUMNS`, selection-local numbers), with a
+    ``role`` column (``"quoted"``/``"mentioned"``, :func:`quoted_mask`) when *roles*."""
     ix: TokenIndex = shard.index
     raw = match_actors(shard, actors)
     ts, te = raw["token_start"], raw["token_end"]
@@ -207,6 +254,10 @@ def mention_rows(shard: Shard, actors: ActorSet) -> pa.Table:
     texts = shard.texts(doc) if ts.size else np.zeros(0, object)
     matched = [t[a:b] for t, a, b in zip(texts[doc].tolist(), char_start.tolist(), char_end.tolist())]
     meta = metadata(shard, doc)
+    extra = {}
+    if roles:
+        quoted = quoted_mask(ts, te, raw["actor"], shard_quotations(shard, actors, raw))
+        extra["role"] = pa.array(np.where(quoted, "quoted", "mentioned").tolist(), type=pa.string())
     return pa.table(
         {
             "doc_id": meta["doc_id"],
@@ -222,14 +273,15 @@ def mention_rows(shard: Shard, actors: ActorSet) -> pa.Table:
             "char_end": char_end,
             "date": meta["date"],
             "source": meta["source"],
+            **extra,
         }
     )
 
 
-def task_mentions(source: Source, i: int, actors: ActorSet) -> Part:
+def task_mentions(source: Source, i: int, actors: ActorSet, roles: bool = False) -> Part:
     """Per-shard step of :func:`mentions`."""
     shard = open_shard(source, i)
-    return Part(sizes=shard.sizes, tables={"mentions": mention_rows(shard, actors)},
+    return Part(sizes=shard.sizes, tables={"mentions": mention_rows(shard, actors, roles=roles)},
                 numbering={"mentions": NUMBERING}, shards=(shard.sizes,))  # fmt: skip
 
 
@@ -280,6 +332,7 @@ def mentions(
     corpus: Source | str | os.PathLike[str],
     actors: ActorSet | str | os.PathLike[str],
     *,
+    role: str | None = None,
     executor: object = None,
 ) -> Mentions:
     """Find every mention of every actor in *corpus*.
@@ -290,6 +343,12 @@ def mentions(
         A Corpus, a sharded store or a view of either.
     actors
         An :class:`~mediamon.actors.ActorSet` or a path to an actor YAML file.
+    role
+        ``None`` (every mention), ``"quoted"`` (only mentions inside the attribution of a direct
+        quotation: the speaker's name in "“…,” Jalali said") or ``"mentioned"`` (all the others,
+        including names inside the quoted words). With a role the table gains a ``role`` column.
+        Quotations and attributions are found by :func:`mediamon.quotes` (rules in
+        :mod:`mediamon.quoting`).
     executor
         Where the per-shard counting runs (see :mod:`mediamon.executors`).
 
@@ -297,7 +356,7 @@ def mentions(
     -------
     Mentions
         ``.df`` with columns doc_id, doc, actor, alias, matched, sentence, paragraph, token_start,
-        token_end, char_start, char_end, date, source.
+        token_end, char_start, char_end, date, source (and ``role`` when *role* is given).
 
     Examples
     --------
@@ -306,19 +365,28 @@ def mentions(
     >>> found = mm.mentions(corpus, mm.read_actors("corpora/actors.yaml"))
     >>> found.counts().loc[["putin", "minnikhanov"], "mentions"].tolist()
     [3, 2]
+    >>> mm.mentions(corpus, "corpora/actors.yaml", role="quoted").df["matched"].tolist()
+    ['Rustam Minnikhanov', 'Jalali', 'Vladimir Sazhin']
     """
     source = as_source(corpus, "mentions()")
+    if role is not None and role not in MENTION_ROLES:
+        raise one_of("mentions()", "role", role, [None, *MENTION_ROLES])
     actor_set = resolve_actors(actors)
-    part = combine(map_shards(source, task_mentions, (actor_set,), executor=executor))
-    return from_part(source, part, actor_set)
+    part = combine(map_shards(source, task_mentions, (actor_set, role is not None), executor=executor))
+    return from_part(source, part, actor_set, role=role)
 
 
-def from_part(source: Source, part: Part, actor_set: ActorSet) -> Mentions:
-    """The Mentions result of a combined part (its ``mentions`` table)."""
+def from_part(source: Source, part: Part, actor_set: ActorSet, *, role: str | None = None) -> Mentions:
+    """The Mentions result of a combined part (its ``mentions`` table), only the rows of *role*."""
     table = part.tables.get("mentions")
-    df = table.to_pandas() if table is not None else pd.DataFrame(columns=list(MENTION_COLUMNS))
-    return Mentions(df=df, params={"call": "mentions", "corpus": source.fingerprint, "actors": actor_set.ids},
-                    actors=actor_set, layout=Layout.of(source, part))  # fmt: skip
+    columns = list(MENTION_COLUMNS) + (["role"] if role is not None else [])
+    df = table.to_pandas() if table is not None else pd.DataFrame(columns=columns)
+    if role is not None:
+        df = df[df["role"] == role].reset_index(drop=True)
+    params = {"call": "mentions", "corpus": source.fingerprint, "actors": actor_set.ids}
+    if role is not None:
+        params["role"] = role
+    return Mentions(df=df, params=params, actors=actor_set, layout=Layout.of(source, part))
 
 
 def split_mentions(found: Any, source: Source, call: str) -> list[pa.Table]:

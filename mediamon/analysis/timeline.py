@@ -9,6 +9,13 @@
 - ``share = documents / total_documents``: the share of the period's coverage that mentions the
   actor, i.e. Media Cloud's *attention* ratio (``nan`` for a period without documents).
 
+With ``roles=True``, being quoted is told apart from being mentioned (:func:`mediamon.quotes`):
+
+- ``quotes``: direct quotations the actor speaks in documents of the period;
+- ``quoted_documents``: documents of the period in which the actor is quoted at least once;
+- ``quoted_share = quoted_documents / documents``: the share of the documents mentioning the actor
+  that also quote it (``1 - quoted_share`` are mentioned only; ``nan`` when none mention it).
+
 Every period between the first and the last dated document is present, also those with no
 documents, so gaps show as gaps. Documents without a date cannot be placed in a period: they are
 counted and reported (``Timeline.undated``, ``params['undated_documents']``, the HTML caption and a
@@ -35,7 +42,7 @@ from ..partials import Part, combine
 from ..results import Result
 from ..shards import Source, as_source, doc_columns, map_shards, open_shard
 from .cooc import actor_records
-from .mentions import META_TYPES, mention_rows, split_mentions
+from .mentions import META_TYPES, match_actors, mention_rows, shard_quotations, split_mentions
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +116,12 @@ def _periods(dates: pd.Series, freq: str, call: str) -> pd.Series:
         ) from None
 
 
-def task_timeline(source: Source, i: int, columns: tuple[str, ...], actors: ActorSet | None, given: pa.Table | None) -> Part:
-    """Per shard: the selected documents' metadata and (optionally) their mention rows."""
+def task_timeline(
+    source: Source, i: int, columns: tuple[str, ...], actors: ActorSet | None, given: pa.Table | None,
+    speakers: ActorSet | None = None,
+) -> Part:  # fmt: skip
+    """Per shard: the selected documents' metadata, (optionally) their mention rows, and with
+    *speakers* the speaker of each quotation."""
     shard = open_shard(source, i)
     table = shard.table(shard.selected, columns)
     docs = pa.table(
@@ -123,6 +134,13 @@ def task_timeline(source: Source, i: int, columns: tuple[str, ...], actors: Acto
         m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
         tables["mentions"] = m.select(["doc", "actor", "sentence"])
         numbering["mentions"] = {"doc": "documents", "sentence": "sentences"}
+    if speakers is not None:
+        found = shard_quotations(shard, speakers, match_actors(shard, speakers)).quotes
+        said = np.asarray([s is not None for s in found["speaker"]], dtype=bool)
+        qdoc = np.asarray(found["doc"], dtype=np.int64)[said]
+        tables["quotes"] = pa.table({"doc": shard.local_docs(qdoc),
+                                     "actor": pa.array(found["speaker"][said].tolist(), type=pa.string())})  # fmt: skip
+        numbering["quotes"] = {"doc": "documents"}
     return Part(sizes=shard.sizes, tables=tables, numbering=numbering, shards=(shard.sizes,))
 
 
@@ -133,6 +151,7 @@ def timeline(
     freq: str = "M",
     by: str | None = None,
     pairs: bool = False,
+    roles: bool = False,
     executor: object = None,
 ) -> Timeline:
     """Mentions and documents per period per actor, with the share of the period's documents.
@@ -152,6 +171,9 @@ def timeline(
         outlet's own documents of the period.
     pairs
         Also count co-mentions per period (sentences naming both actors) into ``Timeline.pairs``.
+    roles
+        Also count how often each actor is *quoted* (columns ``quotes``, ``quoted_documents``,
+        ``quoted_share``; see the module docstring and :func:`mediamon.quotes`).
     executor
         Where the per-shard step runs (see :mod:`mediamon.executors`).
 
@@ -176,13 +198,55 @@ def timeline(
     records: list[dict[str, Any]] = []
     if actors is not None:
         actor_set, _, records, found = actor_records(actors, call)
+    speakers = None
+    if roles:
+        speakers = actor_set if actor_set is not None else getattr(found, "actors", None)
+        if speakers is None:
+            raise InputError(
+                f"{call}: roles=True needs the actor list to attribute quotations; pass an ActorSet or "
+                "an actors YAML path (or mediamon.mentions(...) of one)."
+            )
     given = split_mentions(found, source, call) if found is not None else None
-    args = [(columns, actor_set, given[j] if given is not None else None) for j in range(len(given))] if given else (columns, actor_set, None)
+    args = ([(columns, actor_set, given[j] if given is not None else None, speakers) for j in range(len(given))]
+            if given else (columns, actor_set, None, speakers))  # fmt: skip
     part = combine(map_shards(source, task_timeline, args, executor=executor))  # type: ignore[arg-type]
     docs = part.tables["docs"].to_pandas() if "docs" in part.tables else pd.DataFrame({c: [] for c in ("doc", *columns)})
     m = part.tables["mentions"].to_pandas() if actors is not None and "mentions" in part.tables else None
-    return _count(docs, m, [r["id"] for r in records] if actors is not None else None,
-                  freq=freq, by=by, pairs=pairs, name=source.name, call=call)  # fmt: skip
+    q = None
+    if roles:
+        q = part.tables["quotes"].to_pandas() if "quotes" in part.tables else pd.DataFrame({"doc": [], "actor": []})
+    result = _count(docs, m, [r["id"] for r in records] if actors is not None else None,
+                    freq=freq, by=by, pairs=pairs, name=source.name, call=call)  # fmt: skip
+    return _with_roles(result, q, docs) if q is not None else result
+
+
+def _with_roles(result: Timeline, q: pd.DataFrame, docs: pd.DataFrame) -> Timeline:
+    """*result* with the quoted counts of the quotations *q* (``doc``, ``actor``: the speaker) of the
+    documents *docs* (``doc``, the *by* column)."""
+    by = result.params["by"]
+    keys = [by] if by else []
+    placed = q.merge(result.doc_periods[["doc", "period"]], on="doc", how="inner")
+    if by:
+        placed = placed.merge(docs[["doc", by]], on="doc", how="left")
+    df = result.df.copy()
+    if len(placed) and len(df):
+        g = placed.groupby(["period", *keys, "actor"], sort=False, dropna=False)
+        counts = pd.DataFrame({"quotes": g.size(), "quoted_documents": g["doc"].nunique()}).reset_index()
+        counts["period"] = counts["period"].astype(df["period"].dtype)
+        df = df.merge(counts, on=["period", *keys, "actor"], how="left")
+    else:  # no quotation in a dated document
+        df["quotes"] = df["quoted_documents"] = 0
+    for col in ("quotes", "quoted_documents"):
+        df[col] = df[col].fillna(0).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df["quoted_share"] = np.where(df["documents"] > 0,
+                                      df["quoted_documents"] / df["documents"].where(df["documents"] > 0, 1), np.nan)  # fmt: skip
+    undated_q = q[~q["doc"].isin(result.doc_periods["doc"])]
+    per_actor = undated_q.groupby("actor").size()
+    undated = result.undated.copy()
+    undated["quotes"] = [int(per_actor.get(a, 0)) if a is not None else int(len(undated_q)) for a in undated["actor"]]
+    return Timeline(df=df, params={**result.params, "roles": True}, undated=undated, pairs=result.pairs,
+                    doc_periods=result.doc_periods, mentions=result.mentions)  # fmt: skip
 
 
 def _count(

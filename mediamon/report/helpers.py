@@ -264,3 +264,40 @@ def span_label(start: Any, end: Any, freq: str) -> str:
     code = str(freq).upper()
     fmt = "%Y" if code.startswith(("Y", "A")) else "%Y-%m" if code.startswith(("M", "Q")) else "%Y-%m-%d"
     return f"{first:{fmt}}" if f"{first:{fmt}}" == f"{last:{fmt}}" else f"{first:{fmt}} to {last:{fmt}}"
+
+
+# ---------------------------------------------------------------------------------------------
+# who is quoted
+# ---------------------------------------------------------------------------------------------
+def quoted_vs_mentioned(quotes: Any, mentions: Any, actor: str) -> pd.DataFrame:
+    """Per source: documents mentioning *actor*, documents quoting it, its quotations, and the
+    share of its documents in which it is quoted (``quoted_share``), plus an ``all`` row.
+
+    *quotes* is a :func:`mediamon.quotes` result, *mentions* a :func:`mediamon.mentions` result
+    (or their ``.df``) of the same corpus.
+    """
+    q = getattr(quotes, "df", quotes)
+    m = getattr(mentions, "df", mentions)
+    q = q[q["speaker"] == actor].assign(source=lambda d: d["source"].fillna("(no source)"))
+    m = m[m["actor"] == actor].assign(source=lambda d: d["source"].fillna("(no source)"))
+    rows = []
+    for source in sorted(set(m["source"]) | set(q["source"])) + ["all"]:
+        qs = q if source == "all" else q[q["source"] == source]
+        ms = m if source == "all" else m[m["source"] == source]
+        mentioning = int(ms["doc_id"].nunique())
+        quoting = int(qs["doc_id"].nunique())
+        rows.append({"source": source, "documents_mentioning": mentioning, "documents_quoting": quoting,
+                     "quotations": int(len(qs)), "quoted_share": quoting / mentioning if mentioning else float("nan")})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def quotations_of(quotes: Any, actor: str, *, width: int = 200) -> pd.DataFrame:
+    """The quotations *actor* speaks: date, source, document, the speaker's words, verb, pattern and
+    the quotation (shortened to *width* characters, on one line)."""
+    q = getattr(quotes, "df", quotes)
+    q = q[q["speaker"] == actor]
+    text = q["quote"].astype(str).str.replace(r"\s+", " ", regex=True).map(lambda s: mmd.truncate(s, width))
+    return pd.DataFrame({
+        "date": q["date"], "source": q["source"], "doc_id": q["doc_id"], "speaker_text": q["speaker_text"],
+        "verb": q["verb"], "pattern": q["pattern"], "resolved_by": q["resolved_by"], "quote": text,
+    }).reset_index(drop=True)  # fmt: skip
