@@ -14,6 +14,10 @@ documents, so gaps show as gaps. Documents without a date cannot be placed in a 
 counted and reported (``Timeline.undated``, ``params['undated_documents']``, the HTML caption and a
 log warning), never silently dropped.
 
+``dedupe="exact"`` or ``"near"`` (:mod:`mediamon.analysis.duplicates`) counts each cluster of
+repeated articles once: the folded documents and their mentions leave every count
+(``Timeline.duplicates`` lists them).
+
 Per shard, only the documents' metadata (dates, the ``by`` column) and the mentions are gathered
 (no text is read); the counting runs once on the combined tables.
 """
@@ -31,11 +35,13 @@ import pyarrow as pa
 
 from ..actors import ActorSet
 from ..errors import ColumnError, InputError
+from ..options import check_dedupe, shared_docs
 from ..partials import Part, combine
 from ..results import Result
 from ..shards import Source, as_source, doc_columns, map_shards, open_shard
 from .cooc import actor_records
-from .mentions import META_TYPES, mention_rows, split_mentions
+from .duplicates import dedupe_params, duplicate_documents, keep_per_shard, no_duplicates
+from .mentions import META_TYPES, drop_folded, mention_rows, split_mentions
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +76,8 @@ class Timeline(Result):
     pairs: pd.DataFrame | None = None
     doc_periods: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     mentions: pd.DataFrame | None = field(default=None, repr=False)
+    #: Documents left out by ``dedupe``: ``doc_id``, ``duplicate_of`` (and ``similarity``).
+    duplicates: pd.DataFrame = field(default_factory=no_duplicates, repr=False)
 
     def __repr__(self) -> str:
         p = self.params
@@ -109,23 +117,29 @@ def _periods(dates: pd.Series, freq: str, call: str) -> pd.Series:
         ) from None
 
 
-def task_timeline(source: Source, i: int, columns: tuple[str, ...], actors: ActorSet | None, given: pa.Table | None) -> Part:
-    """Per shard: the selected documents' metadata and (optionally) their mention rows."""
+def task_timeline(
+    source: Source, i: int, columns: tuple[str, ...], actors: ActorSet | None, given: pa.Table | None,
+    keep: np.ndarray | None = None,
+) -> Part:
+    """Per shard: the selected (kept) documents' metadata and (optionally) their mention rows."""
     shard = open_shard(source, i)
     table = shard.table(shard.selected, columns)
     docs = pa.table(
         {"doc": np.arange(shard.sizes.documents, dtype=np.int64),
          **{c: (table.column(c).cast(META_TYPES[c]) if c in META_TYPES else table.column(c)) for c in columns}}
     )  # fmt: skip
+    if keep is not None:  # folded documents leave the table; the others keep their numbers
+        docs = docs.filter(pa.array(np.asarray(keep, dtype=bool)))
     tables = {"docs": docs}
     numbering = {"docs": {"doc": "documents"}}
     if actors is not None or given is not None:
         m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
-        tables["mentions"] = m.select(["doc", "actor", "sentence"])
+        tables["mentions"] = drop_folded(m, keep).select(["doc", "actor", "sentence"])
         numbering["mentions"] = {"doc": "documents", "sentence": "sentences"}
     return Part(sizes=shard.sizes, tables=tables, numbering=numbering, shards=(shard.sizes,))
 
 
+@shared_docs
 def timeline(
     corpus: Source | str | os.PathLike[str],
     actors: Any = None,
@@ -133,6 +147,7 @@ def timeline(
     freq: str = "M",
     by: str | None = None,
     pairs: bool = False,
+    dedupe: bool | str | Any = False,
     executor: object = None,
 ) -> Timeline:
     """Mentions and documents per period per actor, with the share of the period's documents.
@@ -152,8 +167,8 @@ def timeline(
         outlet's own documents of the period.
     pairs
         Also count co-mentions per period (sentences naming both actors) into ``Timeline.pairs``.
-    executor
-        Where the per-shard step runs (see :mod:`mediamon.executors`).
+    {dedupe}
+    {executor}
 
     Returns
     -------
@@ -176,13 +191,18 @@ def timeline(
     records: list[dict[str, Any]] = []
     if actors is not None:
         actor_set, _, records, found = actor_records(actors, call)
+    mode = check_dedupe(dedupe, call)
     given = split_mentions(found, source, call) if found is not None else None
-    args = [(columns, actor_set, given[j] if given is not None else None) for j in range(len(given))] if given else (columns, actor_set, None)
+    keep, dups = duplicate_documents(source, mode, executor=executor)
+    keeps = keep_per_shard(source, keep)
+    args = [(columns, actor_set, given[j] if given is not None else None, keeps[j]) for j in range(len(keeps))]
     part = combine(map_shards(source, task_timeline, args, executor=executor))  # type: ignore[arg-type]
     docs = part.tables["docs"].to_pandas() if "docs" in part.tables else pd.DataFrame({c: [] for c in ("doc", *columns)})
     m = part.tables["mentions"].to_pandas() if actors is not None and "mentions" in part.tables else None
-    return _count(docs, m, [r["id"] for r in records] if actors is not None else None,
-                  freq=freq, by=by, pairs=pairs, name=source.name, call=call)  # fmt: skip
+    result = _count(docs, m, [r["id"] for r in records] if actors is not None else None,
+                    freq=freq, by=by, pairs=pairs, name=source.name, call=call)  # fmt: skip
+    return Timeline(df=result.df, params={**result.params, **dedupe_params(mode, dups)}, undated=result.undated,
+                    pairs=result.pairs, doc_periods=result.doc_periods, mentions=result.mentions, duplicates=dups)  # fmt: skip
 
 
 def _count(
@@ -226,8 +246,9 @@ def _count(
         m = None
     else:
         rows = m["doc"].to_numpy(dtype=np.int64)
-        doc_dated = np.zeros(len(docs), dtype=bool)
-        doc_dated[docs["doc"].to_numpy(dtype=np.int64)] = dated
+        numbers = docs["doc"].to_numpy(dtype=np.int64)  # dedupe leaves gaps in the numbers
+        doc_dated = np.zeros(int(numbers.max()) + 1 if numbers.size else 0, dtype=bool)
+        doc_dated[numbers] = dated
         m_dated = doc_dated[rows] if len(m) else np.zeros(0, bool)
         md = m[m_dated].drop(columns=[k for k in keys if k in m.columns]).merge(dp, on="doc", how="left")
         g_m = md.groupby(["period_p", *keys, "actor"], sort=True, dropna=False)
@@ -254,15 +275,14 @@ def _count(
         if pairs:
             pairs_df = _pairs_per_period(md, keys, start)
     doc_rows = dp["doc"].to_numpy()
-    meta = docs.set_index("doc")
     doc_periods = pd.DataFrame(
         {
             "doc": doc_rows,
             "period": start(pd.PeriodIndex(dp["period_p"])).to_numpy() if len(dp) else pd.Series([], dtype="datetime64[ns, UTC]"),
-            "doc_id": meta["doc_id"].to_numpy()[doc_rows] if len(dp) else [],
+            "doc_id": docs["doc_id"].to_numpy()[dated] if len(dp) else [],
             "date": dates[dated].to_numpy(),
-            "source": meta["source"].to_numpy()[doc_rows] if len(dp) else [],
-            "title": meta["title"].to_numpy()[doc_rows] if len(dp) else [],
+            "source": docs["source"].to_numpy()[dated] if len(dp) else [],
+            "title": docs["title"].to_numpy()[dated] if len(dp) else [],
         }
     )
     params = {
