@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/mediamon report notebooks/actor_report.ipynb -p actor raisi
+	$(BIN)/mediamon report notebooks/actor_report.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -106,29 +106,38 @@ def recall(corpus: mm.Corpus, n_articles: int, say) -> None:
     sim = minhash.exact_jaccard(sets, np.searchsorted(wanted, left), np.searchsorted(wanted, right))
     kinds = [c["doc_id"].split(":")[1] for c in copies]
     table = pd.DataFrame({"edit": kinds, "similarity": sim})
-    found: dict[float, np.ndarray] = {}
-    timing = {}
-    for t in THRESHOLDS:
-        t1 = time.perf_counter()
-        nd = fresh_result(planted, threshold=t)
-        timing[t] = time.perf_counter() - t1
-        cluster = np.full(len(ids), -1)
-        cluster[nd.df["doc"].to_numpy()] = nd.df["cluster"].to_numpy()
-        found[t] = (cluster[left] >= 0) & (cluster[left] == cluster[right])
-    say("| edit | copies | Jaccard with the original: min / median / max | " + " | ".join(f"recall at {t}" for t in THRESHOLDS) + " |")
-    say("|---|---|---|" + "---|" * len(THRESHOLDS))
-    for kind in EDITS:
-        sel = table["edit"].to_numpy() == kind
-        s = table.loc[sel, "similarity"]
-        cells = " | ".join(f"{found[t][sel].mean():.3f}" for t in THRESHOLDS)
-        say(f"| {kind} | {int(sel.sum())} | {s.min():.3f} / {s.median():.3f} / {s.max():.3f} | {cells} |")
-    sel = np.ones(len(copies), dtype=bool)
-    say("| all copies | " + f"{len(copies)} | | " + " | ".join(f"{found[t].mean():.3f}" for t in THRESHOLDS) + " |")
-    say()
-    say("LSH recall (copies whose exact similarity reaches the threshold, and found): "
-        + ", ".join(f"{t}: {found[t][sim >= t].sum()}/{int((sim >= t).sum())}" for t in THRESHOLDS) + ".")  # fmt: skip
-    say("Times on the planted corpus: " + ", ".join(f"{t}: {timing[t]:.2f} s" for t in THRESHOLDS) + ".")
-    say()
+    for shingle in (5, 3):
+        found: dict[float, np.ndarray] = {}
+        timing = {}
+        for t in THRESHOLDS:
+            t1 = time.perf_counter()
+            nd = fresh_result(planted, threshold=t, shingle=shingle)
+            timing[t] = time.perf_counter() - t1
+            cluster = np.full(len(ids), -1)
+            cluster[nd.df["doc"].to_numpy()] = nd.df["cluster"].to_numpy()
+            found[t] = (cluster[left] >= 0) & (cluster[left] == cluster[right])
+        if shingle == 5:
+            say("| edit | copies | Jaccard with the original: min / median / max | "
+                + " | ".join(f"recall at {t}" for t in THRESHOLDS) + " |")  # fmt: skip
+            say("|---|---|---|" + "---|" * len(THRESHOLDS))
+        else:
+            say(f"The same copies with `shingle=3` (3-token shingles: a changed word breaks 3 shingles, not 5):")
+            say()
+            say("| edit | copies | | " + " | ".join(f"recall at {t}" for t in THRESHOLDS) + " |")
+            say("|---|---|---|" + "---|" * len(THRESHOLDS))
+        for kind in EDITS:
+            sel = table["edit"].to_numpy() == kind
+            s = table.loc[sel, "similarity"]
+            cells = " | ".join(f"{found[t][sel].mean():.3f}" for t in THRESHOLDS)
+            spread = f"{s.min():.3f} / {s.median():.3f} / {s.max():.3f}" if shingle == 5 else ""
+            say(f"| {kind} | {int(sel.sum())} | {spread} | {cells} |")
+        say("| all copies | " + f"{len(copies)} | | " + " | ".join(f"{found[t].mean():.3f}" for t in THRESHOLDS) + " |")
+        say()
+        if shingle == 5:
+            say("LSH recall (copies whose exact similarity reaches the threshold, and found): "
+                + ", ".join(f"{t}: {found[t][sim >= t].sum()}/{int((sim >= t).sum())}" for t in THRESHOLDS) + ".")  # fmt: skip
+        say(f"Times on the planted corpus (shingle={shingle}): " + ", ".join(f"{t}: {timing[t]:.2f} s" for t in THRESHOLDS) + ".")
+        say()
 
 
 def precision(corpus: mm.Corpus, say, dump: str | None) -> None:

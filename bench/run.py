@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_engine.py", "bench_cooc.py", "bench_stats.py", "bench_loading.py", "bench_scale.py"]
+SCRIPTS = ["bench_engine.py", "bench_cooc.py", "bench_stats.py", "bench_loading.py", "bench_lang.py", "bench_explore.py",
+           "bench_scale.py"]
 
 
 def main() -> int:

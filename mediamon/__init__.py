@@ -44,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "plot_network": "plot",
     "plot_collocates": "plot",
     "plot_dispersion": "plot",
+    "browse": "explore",
+    "show_document": "explore",
     "run_report": "report",
     "run_batch": "report",
     "ReportRun": "report",

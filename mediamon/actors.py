@@ -7,8 +7,8 @@ An actor list is YAML (or a DataFrame)::
     - id: putin
       name: Vladimir Putin
       kind: person
-      aliases: [Vladimir Putin, Putin, President Putin, Путин]
-      patterns: ["Путин*"]          # optional: globs for inflected forms, token by token
+      aliases: [Vladimir Putin, Putin, President Putin, Путин]   # Путина, Путину, В.Путин match too
+      patterns: ["Putin*"]          # optional: globs over tokens
     - id: oic
       name: Organization of Islamic Cooperation
       kind: organisation
@@ -22,7 +22,11 @@ Matching rules (applied by :func:`mediamon.mentions`)
     * possessives count: "Putin’s" is tokenised ``Putin`` + ``’s``, so the alias "Putin" matches;
     * the longest match wins: "President Vladimir Putin" is one mention, not three;
     * an alias (its matching form) claimed by two actors is an error unless both declare
-      ``ambiguous: true``; an ambiguous alias yields one mention row for each actor that claims it.
+      ``ambiguous: true``; an ambiguous alias yields one mention row for each actor that claims it;
+    * Russian inflection: a Cyrillic alias token matches every form of it (Путин: Путина, Путину,
+      Путиным, Путине, and В.Путин; :mod:`mediamon.morphology`), and for people, places and
+      organisations the first word of the match must be capitalised in the text (путина, the fishing
+      season, is not Путина). ``inflect: false`` on an actor matches its aliases as written.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ class Actor:
     aliases: tuple[Alias, ...] = ()
     ambiguous: bool = False
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: Match the inflected forms of Cyrillic alias tokens (see the module docstring).
+    inflect: bool = True
 
     def __str__(self) -> str:
         return self.name
@@ -347,7 +353,7 @@ def _actor_from(item: object, *, where: str) -> Actor:
                 f"read_actors(): {where}: {what} {alias.text!r} has no letter or digit, so it would "
                 f"match punctuation or every word; remove it or write the name it stands for."
             )
-    known = {"id", "name", "kind", "aliases", "patterns", "ambiguous"}
+    known = {"id", "name", "kind", "aliases", "patterns", "ambiguous", "inflect"}
     return Actor(
         id=actor_id,
         name=name,
@@ -355,6 +361,7 @@ def _actor_from(item: object, *, where: str) -> Actor:
         aliases=tuple(dict.fromkeys(aliases)),
         ambiguous=_flag(item.get("ambiguous"), "ambiguous", where),
         meta={k: v for k, v in item.items() if k not in known},
+        inflect=True if item.get("inflect") is None else _flag(item.get("inflect"), "inflect", where),
     )
 
 

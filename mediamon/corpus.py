@@ -20,6 +20,8 @@ import pyarrow as pa
 from . import display
 from .dates import parse_dates
 from .errors import ColumnError, InputError
+from .lang import detect_languages
+from .sentences import BY_LANGUAGE
 from .tokenindex import TokenIndex, build_index
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ DOC_COLUMNS: tuple[str, ...] = (
     "date",
     "source",
     "url",
+    "lang",
     "dateline",
     "license",
     "body_start",
@@ -86,6 +89,8 @@ def standardise_docs(docs: pd.DataFrame) -> pd.DataFrame:
         out["date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
     elif not isinstance(out["date"].dtype, pd.DatetimeTZDtype):  # the same explicit rules as read_corpus()
         out["date"] = parse_dates(out["date"].reset_index(drop=True), what="Corpus() date")[0]
+    given = out["lang"] if "lang" in out.columns else None
+    out["lang"] = pd.Series(detect_languages(out["text"], given=given, strict=False), index=out.index, dtype=object)
     lengths = out["text"].str.len().to_numpy(dtype=np.int64)
     if "body_start" not in out.columns:
         out["body_start"] = 0
@@ -111,7 +116,9 @@ class Corpus:
     ----------
     docs
         One row per document: ``doc_id`` (unique str), ``text`` (the original text, never altered),
-        ``title``, ``date`` (tz-aware UTC or missing), ``source``, ``url``, ``dateline``, ``license``,
+        ``title``, ``date`` (tz-aware UTC or missing), ``source``, ``url``, ``lang`` (ISO 639-1: the
+        data's value when it is a language code, else detected offline, :mod:`mediamon.lang`;
+        ``"und"`` when undecidable), ``dateline``, ``license``,
         ``body_start``/``body_end`` (the article body inside ``text``, i.e. without the dateline and a
         trailing editor code or licence sentence), and every other metadata column that was read.
     manifest
@@ -147,13 +154,14 @@ class Corpus:
 
     @cached_property
     def fingerprint(self) -> str:
-        """A content hash of ids, texts and body spans: equal corpora share it, any edit changes it."""
+        """A content hash of ids, texts, body spans and languages: equal corpora share it, any edit
+        changes it (the language picks the sentence model, so it shapes the index)."""
         h = hashlib.blake2b(digest_size=16)
         h.update(str(len(self)).encode())
-        for doc_id, text, start, end in zip(
-            self.docs["doc_id"], self.docs["text"], self.docs["body_start"], self.docs["body_end"]
+        for doc_id, text, start, end, lang in zip(
+            self.docs["doc_id"], self.docs["text"], self.docs["body_start"], self.docs["body_end"], self.docs["lang"]
         ):
-            h.update(f"\x1e{doc_id}\x1f{start}\x1f{end}\x1f".encode("utf-8", "surrogatepass"))
+            h.update(f"\x1e{doc_id}\x1f{start}\x1f{end}\x1f{lang}\x1f".encode("utf-8", "surrogatepass"))
             h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
@@ -203,7 +211,7 @@ class Corpus:
 
     def token_index(
         self,
-        sentences: str = "news-en",
+        sentences: str = BY_LANGUAGE,
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         progress: bool | None = None,
@@ -214,8 +222,9 @@ class Corpus:
         Parameters
         ----------
         sentences
-            Sentence model: ``"news-en"`` (bundled Punkt parameters) or ``"nltk"`` / ``"nltk:<lang>"``
-            (an NLTK ``punkt_tab`` the user has installed).
+            Sentence model: ``"news"`` (the bundled news Punkt parameters of each document's
+            language), a bundled model for all (``"news-en"``, ``"news-ru"``) or ``"nltk"`` /
+            ``"nltk:<lang>"`` (an NLTK ``punkt_tab`` the user has installed).
         cache_dir
             Folder for an on-disk copy keyed by the corpus fingerprint (default: the
             ``MEDIAMON_CACHE`` environment variable, else memory only). A stale copy is never used.
@@ -241,7 +250,7 @@ class Corpus:
         built = build_index(
             self.column_values("text"), self.docs["body_start"].to_numpy(), self.docs["body_end"].to_numpy(),
             fingerprint=self.fingerprint, doc_ids=self.docs["doc_id"].tolist(), sentences=sentences,
-            progress=progress, workers=workers,
+            langs=self.docs["lang"].tolist(), progress=progress, workers=workers,
         )  # fmt: skip
         if folder is not None:
             try:
@@ -251,11 +260,11 @@ class Corpus:
         self.__dict__[key] = built
         return built
 
-    def has_index(self, sentences: str = "news-en") -> bool:
+    def has_index(self, sentences: str = BY_LANGUAGE) -> bool:
         """Whether the token index for *sentences* is already built (or attached)."""
         return f"_index_{sentences}" in self.__dict__
 
-    def attach_index(self, index: TokenIndex, sentences: str = "news-en") -> Corpus:
+    def attach_index(self, index: TokenIndex, sentences: str = BY_LANGUAGE) -> Corpus:
         """Use *index* as this corpus's token index (a store attaches its memory-mapped shard index).
 
         The index must have been built from these documents (same fingerprint).

@@ -31,6 +31,18 @@ STYLE = (
 )
 
 
+def plain(value: object) -> str:
+    """*value* as text; ``None`` and missing values (NaN, NaT, NA) as an empty string."""
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
 def esc(value: object) -> str:
     """Escape any value for HTML text or attribute context; missing values become an empty string.
 
@@ -40,14 +52,16 @@ def esc(value: object) -> str:
     >>> esc('<script>alert("x")</script>')
     '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
     """
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(_BIDI_CONTROLS.sub("", str(value)), quote=True)
+    return html.escape(_BIDI_CONTROLS.sub("", plain(value)), quote=True)
+
+
+def strip_bidi(text: str) -> str:
+    """*text* without bidi control characters, for text a front end shows as text (not HTML).
+
+    >>> strip_bidi("abc\u202edef")
+    'abcdef'
+    """
+    return _BIDI_CONTROLS.sub("", text)
 
 
 def bdi(value: object) -> str:

@@ -48,6 +48,7 @@ from tqdm import tqdm
 from . import readers
 from .corpus import MANIFEST_COLUMNS, STATUSES, Corpus, empty_manifest
 from .errors import InputError
+from .sentences import BY_LANGUAGE
 from .store import ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, is_store, open_store
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def ingest(
     *,
     shard_size: int | str = DEFAULT_SHARD_SIZE,
     index: bool = True,
-    sentences: str = "news-en",
+    sentences: str = BY_LANGUAGE,
     dedupe: bool = True,
     overwrite: bool = False,
     batch_bytes: int = DEFAULT_BATCH_BYTES,

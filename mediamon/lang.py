@@ -163,7 +163,7 @@ def _posteriors(encoded: Sequence[bytes]) -> np.ndarray:
     return out
 
 
-def _given_codes(given: Sequence[Any], n: int) -> np.ndarray:
+def _given_codes(given: Sequence[Any], n: int, strict: bool = True) -> np.ndarray:
     values = list(given)
     if len(values) != n:
         raise InputError(
@@ -174,7 +174,9 @@ def _given_codes(given: Sequence[Any], n: int) -> np.ndarray:
     for i, v in enumerate(values):
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             continue
-        if not isinstance(v, str):
+        if not isinstance(v, str) or (not strict and _CODE.match(v.strip()) is None):
+            if not strict:
+                continue  # unusable: detected like a missing value
             raise InputError(f"detect_languages(): given[{i}]={v!r} is not a string; pass language codes such as 'en'.")
         if not v.strip():
             continue
@@ -194,6 +196,7 @@ def detect_languages(
     given: Sequence[Any] | pd.Series | np.ndarray | None = None,
     prefix_chars: int = DEFAULT_PREFIX_CHARS,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    strict: bool = True,
 ) -> np.ndarray:
     """Language code per text: the data's value where *given* has one, else detected (module docstring).
 
@@ -207,6 +210,9 @@ def detect_languages(
         How many leading characters of each text the classifier reads.
     min_confidence
         Posterior in ``[0, 1]`` below which the result is ``"und"``.
+    strict
+        Raise on a *given* value that is not a language code (default); ``False`` detects those
+        documents as if no value were given (for untrusted data).
 
     Returns
     -------
@@ -220,7 +226,7 @@ def detect_languages(
     items = list(texts)
     n = len(items)
     out = np.full(n, UNDETERMINED, dtype=object)
-    known = _given_codes(given, n) if given is not None else np.full(n, None, dtype=object)
+    known = _given_codes(given, n, strict) if given is not None else np.full(n, None, dtype=object)
     has_given = np.fromiter((k is not None for k in known), dtype=bool, count=n)
     out[has_given] = known[has_given]
     prefixes = [t[:prefix_chars] if isinstance(t, str) else "" for t in items]

@@ -7,6 +7,7 @@ call ``ax.figure.savefig(...)`` yourself. Dates use matplotlib's concise date fo
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -42,6 +43,51 @@ def _naive(dates: pd.Series) -> pd.Series:
     return d.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
+_FREQ_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "A": "year"}
+
+
+def _freq_letter(freq: object) -> str:
+    """The period letter of a pandas alias: "QE-DEC" -> "Q", "2W-MON" -> "W" ("" if unknown)."""
+    text = str(freq or "").upper().lstrip("0123456789")
+    return text[:1] if text[:1] in _FREQ_NAMES else ""
+
+
+def _period_axis(ax: Axes, freq: object, first: pd.Timestamp | None, last: pd.Timestamp | None) -> None:
+    """Date ticks that name the periods: every year, quarter ("Q1 2021") or month when they fit
+    (at most about 12 labels, a minor tick at every period), matplotlib's concise dates otherwise."""
+    import matplotlib.dates as mdates  # matplotlib: loaded with the first date axis
+    from matplotlib.ticker import FuncFormatter
+
+    letter = _freq_letter(freq)
+    if first is None or last is None or letter in ("", "D", "W"):
+        _date_axis(ax)
+        return
+    if letter in ("Y", "A"):
+        years = last.year - first.year + 1
+        step = max(1, -(-years // 12))
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=step))
+        ax.xaxis.set_minor_locator(mdates.YearLocator(base=1))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        return
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if letter == "Q":
+        quarters = max(1, months // 3 + 1)
+        step = 3 * max(1, -(-quarters // 12))
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step) if 12 % step == 0 else [1]))
+        ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
+
+        def quarter(x: float, _pos: int) -> str:
+            d = mdates.num2date(x)
+            return f"Q{(d.month - 1) // 3 + 1}\n{d.year}"
+
+        ax.xaxis.set_major_formatter(FuncFormatter(quarter))
+        return
+    step = max(1, -(-months // 12))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=step))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{mdates.num2date(x):%b}\n{mdates.num2date(x):%Y}"))
+
+
 def plot_timeline(
     timeline: Any,
     *,
@@ -51,38 +97,57 @@ def plot_timeline(
 ) -> Axes:
     """Lines over time, one per actor (and per group with ``by=``).
 
-    ``value="share"`` plots the share of the period's documents mentioning the actor (attention);
-    ``"documents"`` or ``"mentions"`` plot counts. Without actors, document counts are plotted.
+    ``value="share"`` plots the share of the period's documents mentioning the actor (attention),
+    as dashed lines with square markers on a percent axis; ``"documents"`` or ``"mentions"`` plot
+    counts as solid lines with round markers. The title says which. Ticks name the periods of the
+    timeline's ``freq`` (years, quarters, months) when they fit. Without actors, document counts
+    are plotted.
     """
     df = timeline.df
     ax = _axes(ax)
     by = timeline.params.get("by")
+    freq = timeline.params.get("freq")
+    unit = _FREQ_NAMES.get(_freq_letter(freq), str(freq))
+    share_style = {"linestyle": "--", "marker": "s", "markersize": 4}
+    count_style = {"linestyle": "-", "marker": "o", "markersize": 3}
     if "actor" not in df.columns:
         groups = [(str(k), g) for k, g in df.groupby(by, sort=True)] if by else [("documents", df)]
         for label, g in groups:
-            ax.plot(_naive(g["period"]), g["documents"], marker=".", label=label)
+            ax.plot(_naive(g["period"]), g["documents"], label=_plain(label), **count_style)
         ax.set_ylabel("documents")
+        title = f"documents per {unit}"
     else:
         if value not in ("share", "documents", "mentions"):
             raise one_of("plot_timeline()", "value", value, ["share", "documents", "mentions"])
         wanted = actors or list(pd.unique(df["actor"]))
         sub = df[df["actor"].isin(wanted)]
         keys = ["actor", by] if by else ["actor"]
+        style = share_style if value == "share" else count_style
         for key, g in sub.groupby(keys, sort=False):
             label = " · ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
-            ax.plot(_naive(g["period"]), g[value], marker=".", label=label)
+            ax.plot(_naive(g["period"]), g[value], label=_plain(label), **style)
         ax.set_ylabel({"share": "share of documents", "documents": "documents", "mentions": "mentions"}[value])
         if value == "share":
             from matplotlib.ticker import PercentFormatter  # loaded with the first share axis
 
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    _date_axis(ax)
-    ax.set_title(f"per {timeline.params.get('freq')}")
+            ax.set_ylim(bottom=0)
+        title = {
+            "share": f"attention: share of documents per {unit}",
+            "documents": f"documents mentioning the actor per {unit}",
+            "mentions": f"mentions per {unit}",
+        }[value]
+    periods = _naive(df["period"]) if len(df) else pd.Series([], dtype="datetime64[ns]")
+    first = periods.min() if len(periods) else None
+    last = periods.max() if len(periods) else None
+    _period_axis(ax, freq, first, last)
+    ax.set_title(title, fontsize=10, loc="left")
     undated = timeline.params.get("undated_documents", 0)
     if undated:
-        ax.annotate(f"{undated:,} undated documents not shown", xy=(0.99, 0.01), xycoords="axes fraction",
-                    ha="right", va="bottom", fontsize=8, color="0.4")  # fmt: skip
-    ax.legend(fontsize=8, loc="upper left", frameon=False)
+        ax.annotate(f"{undated:,} undated documents not shown", xy=(1.0, 1.0), xycoords="axes fraction",
+                    xytext=(0, 2), textcoords="offset points", ha="right", va="bottom", fontsize=7,
+                    color="0.4")  # fmt: skip
+    ax.legend(fontsize=8, loc="best", frameon=False)
     ax.grid(alpha=0.3)
     return ax
 
@@ -116,6 +181,62 @@ def plot_cooc_heatmap(
     return ax
 
 
+def _plain(text: object) -> str:
+    """A corpus string as a literal matplotlib label ('$' would start mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def _spread(pos: dict[Any, np.ndarray]) -> dict[Any, np.ndarray]:
+    """Positions rescaled to fill [-1, 1] on both axes, with distances from the centre replaced by
+    their rank, so one far node cannot squash the others into a corner (angles are kept)."""
+    keys = list(pos)
+    xy = np.array([pos[k] for k in keys], dtype=float)
+    if len(keys) == 1:
+        return {keys[0]: np.zeros(2)}
+    centred = xy - np.median(xy, axis=0)
+    radius = np.hypot(centred[:, 0], centred[:, 1])
+    angle = np.arctan2(centred[:, 1], centred[:, 0])
+    rank = np.argsort(np.argsort(radius, kind="stable"), kind="stable")
+    new_radius = 0.15 + 0.85 * (rank + 1) / len(keys)  # the centre node keeps a little room too
+    out = np.column_stack([new_radius * np.cos(angle), new_radius * np.sin(angle)])
+    span = out.max(axis=0) - out.min(axis=0)
+    span[span == 0] = 1.0
+    out = 2 * (out - out.min(axis=0)) / span - 1
+    return {k: out[i] for i, k in enumerate(keys)}
+
+
+def _fit_labels(ax: Axes, texts: list[Any], *, rounds: int = 60) -> None:
+    """Move labels so they stay inside the axes and do not overlap (labels, not tokens: a few dozen)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    box = ax.get_window_extent(renderer)
+    for _ in range(rounds):
+        moved = False
+        extents = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in texts]
+        for t, e in zip(texts, extents):  # inside the axes
+            dx = max(0.0, box.x0 - e.x0) - max(0.0, e.x1 - box.x1)
+            dy = max(0.0, box.y0 - e.y0) - max(0.0, e.y1 - box.y1)
+            if dx or dy:
+                x, y = ax.transData.transform(t.get_position())
+                t.set_position(inv.transform((x + dx, y + dy)))
+                moved = True
+        extents = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in texts]
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                a, b = extents[i], extents[j]
+                if a.overlaps(b):
+                    push = (min(a.y1, b.y1) - max(a.y0, b.y0)) / 2 + 1
+                    up, down = (i, j) if a.y0 + a.y1 >= b.y0 + b.y1 else (j, i)
+                    for k, sign in ((up, 1), (down, -1)):
+                        x, y = ax.transData.transform(texts[k].get_position())
+                        texts[k].set_position(inv.transform((x, y + sign * push)))
+                    extents = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in texts]
+                    moved = True
+        if not moved:
+            return
+
+
 def plot_network(
     cooc: Any,
     *,
@@ -124,29 +245,71 @@ def plot_network(
     seed: int = 0,
     ax: Axes | None = None,
 ) -> Axes:
-    """Co-occurrence network: node size ~ units with the actor, edge width ~ ``n_ab``, edge colour ~
-    *measure*. The spring layout is seeded, so the same call draws the same picture."""
-    import networkx as nx  # a heavy import, needed only for networks
+    """Co-occurrence network: node area ~ units with the actor, edge width ~ ``n_ab`` (both in the
+    legend), edge colour ~ *measure* (colour bar).
+
+    The spring layout is seeded, so the same call draws the same picture; distances from the centre
+    are then replaced by their ranks and the picture stretched to the canvas, so an outlying node
+    does not squash the rest. Labels (long names on two lines) are kept inside the axes and moved
+    apart when they overlap.
+    """
+    import matplotlib as mpl  # heavy: imported when a figure is drawn, not with mediamon
+    import networkx as nx  # heavy too, needed only for networks
+    from matplotlib.lines import Line2D  # with matplotlib
 
     g = cooc.graph(measure, min_count=min_count)
-    ax = _axes(ax, (7, 7))
+    ax = _axes(ax, (8, 7))
     if g.number_of_nodes() == 0:
         ax.text(0.5, 0.5, "no co-occurrences", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
-    n_ab = np.array([d["n_ab"] for *_, d in g.edges(data=True)], dtype=float)
-    for u, v, d in g.edges(data=True):
-        d["layout_weight"] = float(d["n_ab"])
-    pos = nx.spring_layout(g, weight="layout_weight", seed=seed)
-    sizes = np.array([g.nodes[v]["n"] for v in g.nodes], dtype=float)
-    sizes = 100 + 900 * sizes / sizes.max()
-    colour = np.array([d["weight"] for *_, d in g.edges(data=True)], dtype=float)
-    widths = 0.5 + 4 * n_ab / n_ab.max() if n_ab.size else []
-    nx.draw_networkx_edges(g, pos, ax=ax, width=widths, edge_color=colour if n_ab.size else "0.5",
-                           edge_cmap=__import__("matplotlib").colormaps["viridis"], alpha=0.8)  # fmt: skip
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=sizes, node_color="#f4a261", edgecolors="0.3")
-    nx.draw_networkx_labels(g, pos, ax=ax, labels={v: g.nodes[v]["name"] for v in g.nodes}, font_size=8)
-    ax.set_title(f"co-occurrence ({cooc.params.get('unit')}); edge colour: {measure}")
+    edges = list(g.edges(data=True))
+    n_ab = np.array([d["n_ab"] for *_, d in edges], dtype=float)
+    for _u, _v, d in edges:
+        d["layout_weight"] = float(np.log1p(d["n_ab"]))  # log: one huge pair must not collapse the layout
+    k = 2.0 / np.sqrt(max(g.number_of_nodes(), 1))
+    pos = _spread(nx.spring_layout(g, weight="layout_weight", seed=seed, k=k, iterations=200))
+    n_node = np.array([g.nodes[v]["n"] for v in g.nodes], dtype=float)
+    area = lambda n: 60 + 1100 * np.sqrt(n / n_node.max())  # noqa: E731 - marker area ~ sqrt(units)
+    colour = np.array([d["weight"] for *_, d in edges], dtype=float)
+    finite = colour[np.isfinite(colour)]
+    norm = mpl.colors.Normalize(vmin=float(finite.min()) if finite.size else 0.0,
+                                vmax=float(finite.max()) if finite.size else 1.0)  # fmt: skip
+    cmap = mpl.colormaps["viridis"]
+    width = lambda n: 0.6 + 5.0 * n / n_ab.max()  # noqa: E731
+    if edges:
+        nx.draw_networkx_edges(g, pos, ax=ax, width=width(n_ab), edge_color=[cmap(norm(c)) for c in colour],
+                               alpha=0.85)  # fmt: skip
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=area(n_node), node_color="#f4a261", edgecolors="0.3",
+                           linewidths=0.8)  # fmt: skip
+    ax.set_xlim(-1.3, 1.3)
+    ax.set_ylim(-1.3, 1.3)
+    texts = []
+    for v in g.nodes:
+        name = textwrap.fill(str(g.nodes[v]["name"]), 18)
+        x, y = pos[v]
+        texts.append(ax.text(x, y - 0.07, _plain(name), ha="center", va="top", fontsize=8, zorder=5,
+                             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}))  # fmt: skip
+    _fit_labels(ax, texts)
+    # legends: node size and edge width with real values of this graph
+    sizes = sorted({int(n_node.min()), int(np.median(n_node)), int(n_node.max())})
+    node_handles = [Line2D([], [], linestyle="", marker="o", markersize=np.sqrt(area(s)), markerfacecolor="#f4a261",
+                           markeredgecolor="0.3", label=f"{s:,}") for s in sizes]  # fmt: skip
+    unit = cooc.params.get("unit")
+    first = ax.legend(handles=node_handles, title=f"{unit}s naming the actor", loc="upper left",
+                      bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8, frameon=False,
+                      labelspacing=2.4, borderpad=1.2, handletextpad=1.6)  # fmt: skip
+    ax.add_artist(first)
+    if n_ab.size:
+        widths = sorted({int(n_ab.min()), int(np.median(n_ab)), int(n_ab.max())})
+        edge_handles = [Line2D([], [], color="0.35", linewidth=width(w), label=f"{w:,}") for w in widths]
+        ax.legend(handles=edge_handles, title=f"shared {unit}s", loc="lower left", bbox_to_anchor=(1.0, 0.28),
+                  fontsize=8, title_fontsize=8, frameon=False)  # fmt: skip
+        bar = ax.figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.3, anchor=(0.0, 0.0),
+                                 location="right", pad=0.02)  # fmt: skip
+        bar.set_label(f"edge colour: {measure}", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+    ax.set_title(f"co-occurrence ({unit}); edges with at least {int(cooc.params.get('min_count', 1)) if min_count is None else min_count} shared {unit}s", fontsize=10)
     ax.set_axis_off()
     return ax
 
@@ -172,13 +335,21 @@ def plot_collocates(
 
 
 def plot_dispersion(
-    kwic_or_mentions: Any, *, by: Literal["doc", "date"] = "doc", ax: Axes | None = None
+    kwic_or_mentions: Any,
+    *,
+    by: Literal["doc", "date"] = "doc",
+    corpus: Any = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Lexical dispersion plot: one row per pattern (KWIC) or actor (Mentions), one tick per hit.
 
     ``by="doc"`` places hits at their token offset in the corpus (documents in corpus order, as
-    NLTK's ``dispersion_plot``); ``by="date"`` at their document's date (undated hits are counted
-    in the title, not drawn).
+    NLTK's ``dispersion_plot``) over alternating bands, one band per document with hits, so that
+    document boundaries show. With *corpus* (a Corpus, indexed) the bands are the documents' exact
+    token ranges; without it a band spans the document's hits, from its first to its last (the
+    result alone does not know where a document ends).
+    ``by="date"`` places hits at their document's date (undated hits are counted in the title, not
+    drawn).
     """
     if by not in ("doc", "date"):
         raise one_of("plot_dispersion()", "by", by, ["doc", "date"])
@@ -189,26 +360,51 @@ def plot_dispersion(
     if key is None:
         raise InputError(f"plot_dispersion(): need an 'actor' or 'pattern' column; got {list(df.columns)}.")
     rows = list(pd.unique(df[key].astype(str)))
-    ax = _axes(ax, (8, max(2.5, 0.4 * len(rows) + 1)))
+    ax = _axes(ax, (9, max(2.2, 0.45 * len(rows) + 1.3)))
     lookup = {r: i for i, r in enumerate(rows)}
     y = df[key].astype(str).map(lookup).to_numpy()
     missing = 0
+    title = "dispersion"
     if by == "date":
         x = _naive(df["date"])
         ok = x.notna().to_numpy()
         missing = int((~ok).sum())
-        ax.plot(x[ok], y[ok], "|", markersize=12, color="#264653")
+        ax.plot(x[ok], y[ok], "|", markersize=14, color="#264653")
         _date_axis(ax)
         ax.set_xlabel("date")
     else:
         x = df["token_start"].to_numpy(dtype=float)
-        ax.plot(x, y, "|", markersize=12, color="#264653")
+        bands = _document_bands(df, corpus)
+        for i, (lo, hi) in enumerate(bands):
+            ax.axvspan(lo, hi, color="#d5e1ec" if i % 2 == 0 else "#fbfbfb", zorder=0, linewidth=0)
+        ax.plot(x, y, "|", markersize=14, color="#264653", zorder=2)
         ax.set_xlabel("token offset in corpus")
-    ax.set_yticks(range(len(rows)), rows, fontsize=9)
+        exact = " (their token ranges)" if corpus is not None else " (first to last hit)"
+        title += f"; shaded bands: the {len(bands):,} document{'s' if len(bands) != 1 else ''} with hits{exact}"
+    ax.set_yticks(range(len(rows)), [_plain(r) for r in rows], fontsize=9)
     ax.set_ylim(-0.5, len(rows) - 0.5)
     ax.invert_yaxis()
-    title = "dispersion"
     if missing:
         title += f" ({missing:,} undated hits not shown)"
-    ax.set_title(title)
+    ax.set_title(title, fontsize=10)
     return ax
+
+
+def _document_bands(df: pd.DataFrame, corpus: Any) -> list[tuple[float, float]]:
+    """Token ranges of the documents with hits, in corpus order (one per document)."""
+    if not len(df):
+        return []
+    first = df.groupby("doc_id", sort=False)["token_start"].min()
+    last = df.groupby("doc_id", sort=False)["token_end"].max() if "token_end" in df else first + 1
+    order = np.argsort(first.to_numpy(), kind="stable")
+    ids = first.index.to_numpy()[order]
+    lo = first.to_numpy(dtype=float)[order]
+    hi = last.reindex(first.index).to_numpy(dtype=float)[order]
+    if corpus is not None:
+        offsets = np.asarray(corpus.index.doc_offsets, dtype=float)
+        rows = pd.Index(corpus.docs["doc_id"].astype(str)).get_indexer(ids.astype(str))
+        if (rows < 0).any():
+            raise InputError("plot_dispersion(): corpus= does not hold every document of the result.")
+        return list(zip(offsets[rows], offsets[rows + 1]))
+    pad = max(1.0, 0.002 * (hi.max() - lo.min()))  # a document with one hit still shows a band
+    return list(zip(lo - pad, hi + pad))

@@ -23,6 +23,7 @@ Differences from NLTK, by design
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -102,6 +103,30 @@ def bundled_model(name: str = "news-en") -> PunktModel:
     if not folder.is_dir():
         raise NotFoundError(f"bundled_model(): no bundled Punkt model {name!r}.")
     return PunktModel.from_dir(folder, name=name)
+
+
+#: The default sentence model: the bundled news parameters of each document's language
+#: (``news-ru`` for Russian, ``news-en`` for English and every language without its own).
+BY_LANGUAGE = "news"
+#: The fallback of :data:`BY_LANGUAGE`.
+DEFAULT_BUNDLED = "news-en"
+
+
+@cache
+def bundled_languages() -> frozenset[str]:
+    """Languages with bundled news Punkt parameters (folders ``data/punkt/news-<lang>``)."""
+    folder = resources.files("mediamon") / "data" / "punkt"
+    return frozenset(p.name.removeprefix("news-") for p in folder.iterdir() if p.name.startswith("news-"))
+
+
+def models_for(sentences: str | PunktModel, langs: Sequence[object] | None, n: int) -> list[str | PunktModel]:
+    """The sentence model of each of *n* documents: the one named, or with :data:`BY_LANGUAGE` the
+    bundled model of each document's language (*langs*, ISO 639-1 codes; others get English)."""
+    if not (isinstance(sentences, str) and sentences == BY_LANGUAGE):
+        return [sentences] * n
+    have = bundled_languages()
+    langs = list(langs) if langs is not None else [None] * n
+    return [f"news-{lang}" if isinstance(lang, str) and lang in have else DEFAULT_BUNDLED for lang in langs]
 
 
 def resolve_model(model: str | PunktModel) -> PunktModel:

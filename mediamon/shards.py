@@ -44,6 +44,7 @@ from .corpus import Corpus
 from .errors import InputError
 from .partials import Part, Sizes
 from .store import META_COLUMNS, ShardedCorpus, is_store, open_store
+from .sentences import BY_LANGUAGE
 from .tokenindex import TokenIndex
 
 Source = Corpus | ShardedCorpus
@@ -289,7 +290,7 @@ class Shard:
         return shard_texts(self.data, self.number, None if docs is None else np.asarray(docs, np.int64))
 
 
-def open_shard(source: Source, i: int, sentences: str = "news-en") -> Shard:
+def open_shard(source: Source, i: int, sentences: str = BY_LANGUAGE) -> Shard:
     """Shard *i* of *source*, with its index memory-mapped or built (cached per source object)."""
     ix, rows, data = shard_index(source, i, sentences)
     cache = source.__dict__.setdefault("_shards", {})
@@ -330,15 +331,15 @@ class Layout:
 
     source: Source
     shards: tuple[Sizes, ...]
-    sentences: str = "news-en"
+    sentences: str = BY_LANGUAGE
 
     @classmethod
-    def of(cls, source: Source, part: Part, sentences: str = "news-en") -> Layout:
+    def of(cls, source: Source, part: Part, sentences: str = BY_LANGUAGE) -> Layout:
         """The layout of a combined result of *source*."""
         return cls(source, part.shards, sentences)
 
     @classmethod
-    def measure(cls, source: Source, sentences: str = "news-en") -> Layout:
+    def measure(cls, source: Source, sentences: str = BY_LANGUAGE) -> Layout:
         """The layout of *source* itself (each shard's sizes; indexes are opened, nothing counted)."""
         return cls(source, tuple(open_shard(source, i, sentences).sizes for i in range(shard_count(source))), sentences)
 
@@ -377,7 +378,7 @@ class Layout:
 def index(
     corpus: Source,
     *,
-    sentences: str = "news-en",
+    sentences: str = BY_LANGUAGE,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
     workers: int | None = None,
@@ -390,7 +391,7 @@ def index(
     corpus
         A Corpus, or a sharded store or view.
     sentences
-        Sentence model: ``"news-en"`` (bundled Punkt parameters) or ``"nltk"`` / ``"nltk:<lang>"``
+        Sentence model: ``"news"`` (bundled Punkt parameters per document language), ``"news-en"`` or ``"nltk"`` / ``"nltk:<lang>"``
         (an NLTK ``punkt_tab`` the user has installed).
     cache_dir
         For a Corpus: a folder for an on-disk copy keyed by the fingerprint (default: the

@@ -16,6 +16,9 @@ A *stopword spec* names where the words come from:
     The stopwords-iso list, spelled explicitly.
 several specs joined with ``+``
     The union, e.g. ``"english+russian+persian"`` for a mixed corpus.
+``"auto"``
+    The lists of the languages of the documents analysed (their ``lang`` column), joined: an
+    analysis resolves it with :func:`for_languages` (English alone when no language is known).
 ``None`` or ``""``
     No stopwords.
 any other iterable of strings
@@ -140,6 +143,23 @@ def _one(spec: str, nltk_paths: tuple[str, ...] | None) -> frozenset[str]:
     if low.startswith("iso:"):
         return _iso(low[4:].strip())
     return _iso(LANGUAGES.get(low, low))
+
+
+AUTO = "auto"
+
+
+def for_languages(spec: StopwordSpec, languages: Iterable[str]) -> StopwordSpec:
+    """*spec* with ``"auto"`` replaced by the stopword lists of *languages* (ISO 639-1 codes of the
+    documents analysed; ``"und"`` and languages without a list are left out; English when none is
+    left). Any other spec is returned as it is.
+
+    >>> for_languages("auto", ["ru", "en", "und"]), for_languages("nltk:english", ["ru"])
+    ('en+ru', 'nltk:english')
+    """
+    if not (isinstance(spec, str) and spec.strip().lower() == AUTO):
+        return spec
+    known = sorted({code for code in languages if isinstance(code, str) and stopwordsiso.has_lang(code)})
+    return "+".join(known) or "english"
 
 
 def stopwords(

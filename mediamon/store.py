@@ -53,6 +53,7 @@ from tqdm import tqdm
 from . import display
 from .corpus import MANIFEST_COLUMNS, Corpus, between_mask, empty_manifest
 from .errors import ColumnError, InputError, MediamonError
+from .sentences import BY_LANGUAGE
 from .tokenindex import TokenIndex, build_index
 
 log = logging.getLogger(__name__)
@@ -352,7 +353,7 @@ class ShardedCorpus:
         for i in range(self.n_shards):
             yield self.shard(i)
 
-    def index_folder(self, i: int, sentences: str = "news-en") -> Path:
+    def index_folder(self, i: int, sentences: str = BY_LANGUAGE) -> Path:
         """Where shard *i*'s token index is kept (beside the shard)."""
         safe = re.sub(r"[^A-Za-z0-9_-]", "_", sentences)
         return self._shard_path(i).with_suffix(f".index-{safe}")
@@ -361,7 +362,7 @@ class ShardedCorpus:
         self,
         i: int,
         *,
-        sentences: str = "news-en",
+        sentences: str = BY_LANGUAGE,
         progress: bool | None = False,
         workers: int | None = None,
     ) -> TokenIndex:
@@ -386,13 +387,12 @@ class ShardedCorpus:
             found = TokenIndex.load(alt, fingerprint=info.fingerprint, mmap=True)
             if found is not None:
                 return found
-        path = self.shard_file(i)
-        table = pq.ParquetFile(path).read(columns=["doc_id", "body_start", "body_end"])
+        table = self.shard_table(i, ("doc_id", "body_start", "body_end", "lang"))
         t0 = time.perf_counter()
         built = build_index(
             self.shard_texts(i), table.column("body_start").to_numpy(), table.column("body_end").to_numpy(),
             fingerprint=info.fingerprint, doc_ids=table.column("doc_id").to_pylist(), sentences=sentences,
-            progress=progress, workers=workers,
+            langs=table.column("lang").to_pylist(), progress=progress, workers=workers,
         )  # fmt: skip
         log.info("store: indexed shard %d (%s tokens) in %.1fs", i, f"{built.n_tokens:,}", time.perf_counter() - t0)
         for target in (folder, alt):
@@ -409,7 +409,7 @@ class ShardedCorpus:
         return built
 
     def build_indexes(
-        self, *, sentences: str = "news-en", progress: bool | None = None, workers: int | None = None
+        self, *, sentences: str = BY_LANGUAGE, progress: bool | None = None, workers: int | None = None
     ) -> ShardedCorpus:
         """Build (or check) every shard's index on disk, one shard at a time; returns the store."""
         for i in tqdm(range(self.n_shards), desc="indexing shards", unit="shard",

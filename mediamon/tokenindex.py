@@ -43,6 +43,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
@@ -50,7 +51,7 @@ from tqdm import tqdm
 from .errors import PatternError
 from .options import Match, check_match
 from .progress import show_progress
-from .sentences import PunktSplitter, after_ok_table
+from .sentences import BY_LANGUAGE, PunktModel, PunktSplitter, after_ok_table, models_for
 from .text import (
     char_tables,
     codepoints,
@@ -176,16 +177,22 @@ def _index_batch(
     )
 
 
-def _batches(lengths: np.ndarray, target: int) -> list[tuple[int, int]]:
-    """Split documents into contiguous runs of about *target* characters."""
-    bounds = [0]
-    cum = np.cumsum(lengths)
-    while bounds[-1] < len(lengths):
-        base = cum[bounds[-1] - 1] if bounds[-1] else 0
-        nxt = int(np.searchsorted(cum, base + target, side="right"))
-        bounds.append(max(nxt, bounds[-1] + 1))
-    bounds[-1] = min(bounds[-1], len(lengths))
-    return list(zip(bounds[:-1], bounds[1:]))
+def _batches(lengths: np.ndarray, target: int, models: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Split documents into contiguous runs of about *target* characters that share one sentence
+    model: ``(first, stop, model)``."""
+    keys = np.asarray(pd.factorize(np.asarray(models, dtype=object))[0] if len(models) else [], dtype=np.int64)
+    change = np.flatnonzero(np.diff(keys)) + 1 if keys.size else np.zeros(0, np.int64)
+    out: list[tuple[int, int, str]] = []
+    for lo, hi in zip(np.concatenate(([0], change)).tolist(), np.concatenate((change, [len(lengths)])).tolist()):
+        cum = np.cumsum(lengths[lo:hi])
+        first = 0
+        while first < hi - lo:
+            base = cum[first - 1] if first else 0
+            nxt = max(int(np.searchsorted(cum, base + target, side="right")), first + 1)
+            nxt = min(nxt, hi - lo)
+            out.append((lo + first, lo + nxt, models[lo]))
+            first = nxt
+    return out
 
 
 @dataclass(eq=False)
@@ -354,19 +361,23 @@ class TokenIndex:
         parts = _query_tokens(pattern, match)
         if not parts:
             raise PatternError(f"TokenIndex.find(): pattern {pattern!r} has no tokens.")
-        sets = [self.expand(p, match=match) for p in parts]
-        first = self.positions(sets[0])
-        if len(parts) == 1 or first.size == 0:
+        return self.find_sequence([self.expand(p, match=match) for p in parts])
+
+    def find_sequence(self, id_sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Token spans ``(starts, ends)`` where one id of each set follows the other, in one document
+        (a phrase whose tokens each stand for several forms: globs, inflections)."""
+        first = self.positions(id_sets[0])
+        if len(id_sets) == 1 or first.size == 0:
             return first, first + 1
         ok = np.ones(first.size, dtype=bool)
-        for k, ids_k in enumerate(sets[1:], start=1):
+        for k, ids_k in enumerate(id_sets[1:], start=1):
             at = first + k
             inside = at < self.n_tokens
             ok &= inside
             at = np.where(inside, at, 0)
             ok &= np.isin(self.ids[at], ids_k) & (self.doc[at] == self.doc[first])
         starts = first[ok]
-        return starts, starts + len(parts)
+        return starts, starts + len(id_sets)
 
     # -- persistence --------------------------------------------------------------------------
     def save(self, folder: str | os.PathLike[str]) -> Path:
@@ -446,7 +457,8 @@ def build_index(
     *,
     fingerprint: str,
     doc_ids: Sequence[str],
-    sentences: str = "news-en",
+    sentences: str | PunktModel = BY_LANGUAGE,
+    langs: Sequence[object] | None = None,
     progress: bool | None = None,
     workers: int | None = None,
 ) -> TokenIndex:
@@ -461,7 +473,12 @@ def build_index(
         The content hash of the documents and their ids, stored with the index so that a saved copy
         is only ever used for the same documents.
     sentences
-        Sentence model: ``"news-en"`` (bundled Punkt parameters) or ``"nltk"`` / ``"nltk:<lang>"``.
+        Sentence model: ``"news"`` (default: the bundled news Punkt parameters of each document's
+        language, *langs*; English where none is bundled), a bundled model for every document
+        (``"news-en"``, ``"news-ru"``), ``"nltk"`` / ``"nltk:<lang>"`` (an installed NLTK punkt_tab),
+        or a :class:`~mediamon.sentences.PunktModel`.
+    langs
+        The language of each document (ISO 639-1), for ``sentences="news"``.
     progress
         Show a progress bar; ``None`` shows it only when a person is watching.
     workers
@@ -470,45 +487,42 @@ def build_index(
     """
     body_start = np.asarray(body_start, dtype=np.int64)
     body_end = np.asarray(body_end, dtype=np.int64)
-    splitter = PunktSplitter(sentences)
+    per_doc = models_for(sentences, langs, len(texts))
+    names = [m if isinstance(m, str) else m.name for m in per_doc]
+    splitters = {name: PunktSplitter(model) for name, model in dict(zip(names, per_doc)).items()}
     char_tables()  # build the shared tables once, before any worker starts
     after_ok_table()
     lengths = np.maximum(body_end - body_start, 1)
-    spans = _batches(lengths, _BATCH_CHARS)
+    spans = _batches(lengths, _BATCH_CHARS, names)
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if int(lengths.sum()) > _PARALLEL_CHARS else 1
-    bar = tqdm(
-        total=len(texts),
-        desc="indexing",
-        unit="doc",
-        disable=not show_progress(progress),
-        leave=False,
-    )
+    bar = tqdm(total=len(texts), desc="indexing", unit="doc", disable=not show_progress(progress), leave=False)
     results: list[_Batch] = []
-    for span, batch in zip(spans, _map_batches(spans, texts, body_start, body_end, splitter, workers)):
+    for span, batch in zip(spans, _map_batches(spans, texts, body_start, body_end, splitters, workers)):
         results.append(batch)
         bar.update(span[1] - span[0])
     bar.close()
-    return _assemble(results, spans, len(texts), fingerprint, list(doc_ids), splitter)
+    model_name = sentences if isinstance(sentences, str) else sentences.name
+    return _assemble(results, [(a, b) for a, b, _ in spans], len(texts), fingerprint, list(doc_ids), model_name)
 
 
 # State handed to forked worker processes: they inherit it instead of receiving the texts.
-_FORK_STATE: tuple[Sequence[str], np.ndarray, np.ndarray, PunktSplitter] | None = None
+_FORK_STATE: tuple[Sequence[str], np.ndarray, np.ndarray, dict[str, PunktSplitter]] | None = None
 
 
-def _run_forked(span: tuple[int, int]) -> _Batch:
+def _run_forked(span: tuple[int, int, str]) -> _Batch:
     assert _FORK_STATE is not None
-    texts, body_start, body_end, splitter = _FORK_STATE
-    a, b = span
-    return _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitter)
+    texts, body_start, body_end, splitters = _FORK_STATE
+    a, b, model = span
+    return _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitters[model])
 
 
 def _map_batches(
-    spans: list[tuple[int, int]],
+    spans: list[tuple[int, int, str]],
     texts: Sequence[str],
     body_start: np.ndarray,
     body_end: np.ndarray,
-    splitter: PunktSplitter,
+    splitters: dict[str, PunktSplitter],
     workers: int,
 ) -> Iterable[_Batch]:
     """Index the batches in order: in this process, or on forked worker processes.
@@ -518,10 +532,10 @@ def _map_batches(
     """
     global _FORK_STATE
     if workers <= 1 or len(spans) < 2 or "fork" not in mp.get_all_start_methods():
-        for a, b in spans:
-            yield _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitter)
+        for a, b, model in spans:
+            yield _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitters[model])
         return
-    _FORK_STATE = (texts, body_start, body_end, splitter)
+    _FORK_STATE = (texts, body_start, body_end, splitters)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
             yield from pool.map(_run_forked, spans)
@@ -535,7 +549,7 @@ def _assemble(
     n_docs: int,
     fingerprint: str,
     doc_ids: list[str],
-    splitter: PunktSplitter,
+    sentence_model: str,
 ) -> TokenIndex:
     # Merge the batch vocabularies: Arrow dictionary-encodes the concatenated local vocabularies.
     local = pa.chunked_array([pa.array(r.forms, type=pa.string()) for r in results] or [pa.array([], pa.string())])
@@ -566,7 +580,7 @@ def _assemble(
         postings=postings,
         postings_ptr=postings_ptr,
         fingerprint=fingerprint,
-        sentence_model=splitter.model.name,
+        sentence_model=sentence_model,
         doc_ids=doc_ids,
     )
 

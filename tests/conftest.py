@@ -18,6 +18,8 @@ REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO / "corpora"
 SEED_DIR = CORPORA / "seed"
 SAMPLE_DIR = CORPORA / "mm-sample"
+#: Version 1 of the bundled sample alone (the folder is v2: v1 + Kremlin 2021-22 + Russian 2025 items)
+SAMPLE_V1 = SAMPLE_DIR / "mm_sample_v1.jsonl"
 ACTORS_FILE = CORPORA / "actors.yaml"
 SHARED = Path(os.environ.get("MEDIAMON_SHARED", REPO.parent / "shared"))
 
@@ -41,6 +43,11 @@ def sample_corpus() -> mediamon.Corpus:
 
 
 @pytest.fixture(scope="session")
+def sample_v1() -> mediamon.Corpus:
+    return mediamon.read_corpus(SAMPLE_V1)
+
+
+@pytest.fixture(scope="session")
 def actors() -> mediamon.ActorSet:
     return mediamon.read_actors(ACTORS_FILE)
 
@@ -52,5 +59,5 @@ def fresh_index(corpus: mediamon.Corpus, **options: object) -> mediamon.TokenInd
     docs = corpus.docs
     return build_index(
         docs["text"].tolist(), docs["body_start"].to_numpy(), docs["body_end"].to_numpy(),
-        fingerprint=corpus.fingerprint, doc_ids=docs["doc_id"].tolist(), **options,
+        fingerprint=corpus.fingerprint, doc_ids=docs["doc_id"].tolist(), langs=docs["lang"].tolist(), **options,
     )

@@ -15,7 +15,7 @@ import pytest
 
 import mediamon as mm
 from mediamon import executors
-from mediamon.analysis.aliases import yaml_quote
+from mediamon.analysis.aliases import FUNCTION_WORDS, yaml_quote
 from mediamon.cli import main
 from mediamon.errors import InputError, NotFoundError
 from mediamon.ingestion import ingest
@@ -37,7 +37,7 @@ def v1():
 def reference_runs(corpus: mm.Corpus, anchor: str) -> Counter:
     """Maximal capitalised sequences around each token *anchor* (same paragraph; to the left also
     hyphen-joined words; no opening hyphen or lower-case word; no opening stopword at a sentence
-    start), counted once per sequence."""
+    start, nor a function word anywhere), counted once per sequence."""
     runs: Counter = Counter()
     for text, a, b in zip(corpus.docs["text"], corpus.docs["body_start"], corpus.docs["body_end"]):
         toks = doc_tokens(text, int(a), int(b))
@@ -69,7 +69,8 @@ def reference_runs(corpus: mm.Corpus, anchor: str) -> Counter:
             last = k
             while last + 1 < len(toks) and joined(last + 1) and cap(last + 1) and not glued(last + 1) and last - k < 8:
                 last += 1
-            while first < k and (not cap(first) or (toks[first][2] in STOP and sentence_start(first))):
+            while first < k and (not cap(first) or toks[first][2] in FUNCTION_WORDS
+                                 or (toks[first][2] in STOP and sentence_start(first))):
                 first += 1
             if last > first and (first, last) not in seen:  # a sequence with two anchors counts once
                 seen.add((first, last))
@@ -100,6 +101,18 @@ def test_the_sample_names_raisi_three_more_ways(v1):
     # every sequence the reference sees at least twice is suggested with its count
     sequences = found.df[found.df["kind"] == "sequence"].set_index("suggestion")["count"].to_dict()
     assert {k: v for k, v in runs.items() if v >= 2} == sequences
+
+
+def test_an_organisation_is_anchored_on_its_whole_names(v1, actors):
+    found = mm.suggest_aliases(v1, "oic", actors=actors)
+    anchors = found.params["anchors"].split(", ")
+    assert "organization of islamic cooperation" in anchors and "oic" in anchors and "cooperation" not in anchors
+    runs = reference_runs(v1, "oic")
+    sequences = found.df[found.df["kind"] == "sequence"].set_index("suggestion")["count"]
+    for name in ("OIC Summit", "OIC Member States"):
+        assert sequences[name] == runs[name] > 0
+    assert not any(s.startswith("The ") for s in sequences.index)
+    assert all("OIC" in s or "Islamic" in s for s in sequences.index)
 
 
 def test_known_covered_and_claimed(v1, actors):

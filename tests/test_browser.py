@@ -85,7 +85,9 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(java_script_enabled=True)
     tab = context.new_page()
     tab.dialogs = []
+    tab.requests = []
     tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.on("request", lambda request: tab.requests.append(request.url))
     tab.route(re.compile(r"^(?!file:).*"), lambda route: route.abort())  # CDN scripts of the template
     yield tab
     context.close()
@@ -139,5 +141,5 @@ def test_dump_dom_fallback(chromium: str, hostile_report: ReportRun, tmp_path: P
         pytest.skip(f"chromium --dump-dom failed (exit {done.returncode}): {done.stderr[-300:]}")
     title = re.search(r"<title>(.*?)</title>", done.stdout, re.S)
     assert title is not None and title.group(1).strip() != PWNED
-    assert 'class="mm-table mm-kwic"' in done.stdout
+    assert re.search(r'class="mm-table mm-kwic[ "]', done.stdout)  # DataTables may add its own classes
     assert "&lt;img src=x onerror=" in done.stdout

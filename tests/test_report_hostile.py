@@ -33,6 +33,8 @@ TITLE_SCRIPT = "<script>document.title='pwned'</script>"
 TITLE_IMG = "<img src=x onerror=\"document.title='pwned'\">"
 SVG = "<svg onload=alert(1)>"
 BREAKOUT = "</td></tr></table><b id=mm-breakout>escaped the table</b>"
+#: MathJax 2 (loaded by nbconvert's template from a CDN) turned this escaped text into a live link
+MATHJAX = r"$\href{https://evil.example/phish}{read more}$"
 
 DOCS = [
     {
@@ -59,7 +61,7 @@ DOCS = [
         "source": "Tehran Times",
         "url": "https://example.org/raisi",
         "title": f"Raisi{RLO} and the {TITLE_SCRIPT} visit",
-        "text": f"Raisi visited Moscow. {RLO}Putin received Raisi {TITLE_IMG} in the Kremlin.\n\n"
+        "text": f"Raisi visited Moscow. {RLO}Putin received Raisi {TITLE_IMG} in the Kremlin {MATHJAX}.\n\n"
                 f"Iran and Russia: Raisi {SCRIPT} and Putin met {SVG} again.",
     },
 ]
@@ -168,3 +170,7 @@ def test_hostile_report_in_chromium(page: Any, hostile_run: ReportRun) -> None: 
         })"""
     )
     assert live == {"handlers": 0, "jsLinks": 0, "breakout": 0, "payloadScripts": 0, "svg": 0}
+    # self-contained: nothing was fetched from the network (no CDN, no MathJax), no math rendered
+    assert [u for u in page.requests if not u.startswith(("file:", "blob:", "data:"))] == []
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    assert "\\href{https://evil.example/phish}" in page.locator("body").inner_text()

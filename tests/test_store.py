@@ -21,29 +21,29 @@ from mediamon.errors import ColumnError, InputError, NotFoundError
 from mediamon.ingestion import ingest, parse_shard_size
 from mediamon.store import ROW_GROUP, ShardedCorpus, StoreError, open_store
 
-from conftest import ACTORS_FILE, SAMPLE_DIR, fresh_index
+from conftest import ACTORS_FILE, SAMPLE_V1, fresh_index
 
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory) -> ShardedCorpus:
-    return ingest(SAMPLE_DIR, tmp_path_factory.mktemp("stores") / "mm-sample", shard_size=343)
+    return ingest(SAMPLE_V1, tmp_path_factory.mktemp("stores") / "mm-sample", shard_size=343)
 
 
 # ---------------------------------------------------------------------------------------------
 # ingest and the store
 # ---------------------------------------------------------------------------------------------
-def test_ingest_splits_and_keeps_documents_and_manifest(sample_store, sample_corpus):
+def test_ingest_splits_and_keeps_documents_and_manifest(sample_store, sample_v1):
     assert sample_store.n_shards == 4
     assert [s.n_docs for s in sample_store.shards] == [343, 343, 343, 341]
     assert list(sample_store.doc_starts) == [0, 343, 686, 1029, 1370]
     whole = sample_store.to_corpus()
-    pd.testing.assert_frame_equal(whole.docs, sample_corpus.docs)
-    pd.testing.assert_frame_equal(whole.manifest, sample_corpus.manifest)
-    assert whole.fingerprint == sample_corpus.fingerprint
-    assert sample_store.manifest_counts() == sample_corpus.manifest_counts()
+    pd.testing.assert_frame_equal(whole.docs, sample_v1.docs)
+    pd.testing.assert_frame_equal(whole.manifest, sample_v1.manifest)
+    assert whole.fingerprint == sample_v1.fingerprint
+    assert sample_store.manifest_counts() == sample_v1.manifest_counts()
     # each shard is an ordinary Corpus with the rows of the single corpus
     for info, shard in zip(sample_store.shards, sample_store):
-        want = sample_corpus.docs.iloc[info.doc_start : info.doc_start + info.n_docs].reset_index(drop=True)
+        want = sample_v1.docs.iloc[info.doc_start : info.doc_start + info.n_docs].reset_index(drop=True)
         pd.testing.assert_frame_equal(shard.docs, want)
         assert shard.fingerprint == info.fingerprint == mm.Corpus(want).fingerprint
 
@@ -51,7 +51,7 @@ def test_ingest_splits_and_keeps_documents_and_manifest(sample_store, sample_cor
 def test_store_layout_has_no_pickle(sample_store):
     meta = json.loads((sample_store.path / "store.json").read_text())
     assert meta["format"] == "mediamon-store" and meta["n_docs"] == 1370
-    assert meta["counts"] == {"loaded": 1370, "rejected": 0, "skipped": 3, "discovered": 1373}
+    assert meta["counts"] == {"loaded": 1370, "rejected": 0, "skipped": 0, "discovered": 1370}
     suffixes = {p.suffix for p in sample_store.path.rglob("*") if p.is_file()}
     assert suffixes <= {".json", ".parquet", ".npy", ".txt"}
     for npy in sample_store.path.rglob("*.npy"):
@@ -71,7 +71,7 @@ def test_shard_index_is_memory_mapped_and_equals_a_fresh_build(sample_store):
 
 
 def test_shard_index_stale_is_rebuilt(tmp_path):
-    store = ingest(SAMPLE_DIR, tmp_path / "s", shard_size=700, index=False)
+    store = ingest(SAMPLE_V1, tmp_path / "s", shard_size=700, index=False)
     folder = store.index_folder(0)
     assert not folder.exists()
     ix = store.shard_index(0)  # built on first use, then memory-mapped
@@ -96,20 +96,20 @@ def test_partial_shard_reads_only_needed_row_groups(sample_store):
     assert part.fingerprint == full.fingerprint
 
 
-def test_metadata_and_text_of(sample_store, sample_corpus):
+def test_metadata_and_text_of(sample_store, sample_v1):
     meta = sample_store.metadata(["doc_id", "date", "source"])
-    pd.testing.assert_frame_equal(meta, sample_corpus.docs[["doc_id", "date", "source"]])
-    doc_id = sample_corpus.docs["doc_id"].iloc[1200]
-    assert sample_store.text_of(doc_id) == sample_corpus.text_of(doc_id)
+    pd.testing.assert_frame_equal(meta, sample_v1.docs[["doc_id", "date", "source"]])
+    doc_id = sample_v1.docs["doc_id"].iloc[1200]
+    assert sample_store.text_of(doc_id) == sample_v1.text_of(doc_id)
     assert "1,370 in 4 shards" in sample_store._repr_html_()
 
 
-def test_shard_size_in_bytes(tmp_path, sample_corpus):
-    store = ingest(SAMPLE_DIR, tmp_path / "s", shard_size="1MB", index=False)
+def test_shard_size_in_bytes(tmp_path, sample_v1):
+    store = ingest(SAMPLE_V1, tmp_path / "s", shard_size="1MB", index=False)
     assert store.n_shards >= 4
     assert all(s.text_bytes <= 1_000_000 for s in store.shards[:-1])
     assert sum(s.n_docs for s in store.shards) == 1370
-    pd.testing.assert_frame_equal(store.to_corpus().docs, sample_corpus.docs)
+    pd.testing.assert_frame_equal(store.to_corpus().docs, sample_v1.docs)
 
 
 @pytest.mark.parametrize("value", [0, -3, "ten", "5XB", True])
@@ -167,19 +167,19 @@ def test_dest_rules_and_nothing_half_written(tmp_path):
     other.mkdir()
     (other / "precious.txt").write_text("keep me")
     with pytest.raises(StoreError, match="not a mediamon store"):
-        ingest(SAMPLE_DIR, other, overwrite=True)
+        ingest(SAMPLE_V1, other, overwrite=True)
     assert (other / "precious.txt").exists()
-    store = ingest(SAMPLE_DIR, tmp_path / "s", shard_size=1000, index=False)
+    store = ingest(SAMPLE_V1, tmp_path / "s", shard_size=1000, index=False)
     with pytest.raises(StoreError, match="exists"):
-        ingest(SAMPLE_DIR, tmp_path / "s")
-    again = ingest(SAMPLE_DIR, tmp_path / "s", shard_size=500, index=False, overwrite=True)
+        ingest(SAMPLE_V1, tmp_path / "s")
+    again = ingest(SAMPLE_V1, tmp_path / "s", shard_size=500, index=False, overwrite=True)
     assert again.n_shards == 3 and store.path == again.path
     with pytest.raises(StoreError, match="no store.json"):
         open_store(other)
 
 
 def test_changed_shard_is_refused(tmp_path):
-    store = ingest(SAMPLE_DIR, tmp_path / "s", shard_size=1000, index=False)
+    store = ingest(SAMPLE_V1, tmp_path / "s", shard_size=1000, index=False)
     path = store.path / store.shards[1].file
     with open(path, "ab") as fh:
         fh.write(b"tampered")
@@ -188,7 +188,7 @@ def test_changed_shard_is_refused(tmp_path):
 
 
 def test_cli_ingest(tmp_path, capsys):
-    assert cli_main(["ingest", str(SAMPLE_DIR), str(tmp_path / "s"), "--shard-size", "700", "--no-index"]) == 0
+    assert cli_main(["ingest", str(SAMPLE_V1), str(tmp_path / "s"), "--shard-size", "700", "--no-index"]) == 0
     out = capsys.readouterr().out
     assert "1370" in out and "shards: 2" in out
     assert cli_main(["kwic", str(tmp_path / "s"), "Minnikhanov", "--max-rows", "3", "--dask"]) == 0
@@ -198,7 +198,7 @@ def test_cli_ingest(tmp_path, capsys):
 
 def test_shared_reference_data_path_is_not_needed():
     # the store tests run on the bundled sample only
-    assert Path(SAMPLE_DIR).is_dir() and Path(ACTORS_FILE).is_file()
+    assert Path(SAMPLE_V1).is_file() and Path(ACTORS_FILE).is_file()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,8 +216,8 @@ VIEWS = [
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=[v[0] for v in VIEWS])
-def test_view_selects_the_same_documents_without_text(view, sample_store, sample_corpus) -> None:
-    store_view, corpus_view = view[1](sample_store), view[1](sample_corpus)
+def test_view_selects_the_same_documents_without_text(view, sample_store, sample_v1) -> None:
+    store_view, corpus_view = view[1](sample_store), view[1](sample_v1)
     assert isinstance(store_view, ShardedCorpus) and store_view.is_view
     assert len(store_view) == len(corpus_view) > 0
     assert "text" not in store_view.docs.columns
@@ -229,11 +229,11 @@ def test_view_selects_the_same_documents_without_text(view, sample_store, sample
     assert got["shards"] == 4 and got["text_bytes"] is None
 
 
-def test_view_to_corpus_and_text_of(sample_store, sample_corpus) -> None:
+def test_view_to_corpus_and_text_of(sample_store, sample_v1) -> None:
     view = sample_store.between("2015-01-01", "2020-12-31")
-    pd.testing.assert_frame_equal(view.to_corpus().docs, sample_corpus.between("2015-01-01", "2020-12-31").docs)
+    pd.testing.assert_frame_equal(view.to_corpus().docs, sample_v1.between("2015-01-01", "2020-12-31").docs)
     doc_id = view.docs["doc_id"].iloc[-1]
-    assert view.text_of(doc_id) == sample_corpus.text_of(doc_id)
+    assert view.text_of(doc_id) == sample_v1.text_of(doc_id)
     outside = sample_store.docs["doc_id"][~sample_store.docs["doc_id"].isin(view.docs["doc_id"])].iloc[0]
     with pytest.raises(InputError):
         view.text_of(outside)

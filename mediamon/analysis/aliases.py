@@ -1,15 +1,18 @@
 """Alias discovery: the names an actor goes by in a corpus, proposed for a human to accept.
 
-:func:`suggest_aliases` starts from the *anchors*: the last word of each literal alias of the actor
-(its surname, in Western order: "Raisi" for "President Raisi" and "Seyed Ebrahim Raisi"), the last
-token of each pattern, or the last word of a name passed as text. Three kinds of suggestion follow.
+:func:`suggest_aliases` starts from the *anchors*. A person (and a name passed as text) is anchored
+on the last word of each literal alias, the surname in Western order ("Raisi" for "President Raisi"
+and "Seyed Ebrahim Raisi"), and on the last token of each pattern; an organisation, a place or any
+other actor on each of its names as a whole ("Organization of Islamic Cooperation", "OIC"), since
+the last word alone ("Cooperation") names many things. Three kinds of suggestion follow.
 
 ``sequence``
-    The capitalised word sequence that contains or adjoins each anchor occurrence, inside its
-    sentence: words whose first letter is upper case, at most :data:`MAX_RUN` on each side; to the
+    The capitalised word sequence that contains or adjoins each anchor occurrence (longer than
+    the anchor), inside its sentence: words whose first letter is upper case, at most :data:`MAX_RUN` on each side; to the
     left also words joined by hyphens without spaces ("Hojjat-ul-Islam"). A sequence never starts
-    with a hyphen or a lower-case word, and a stopword that opens a sentence ("The", "After") is
-    dropped from it, since its capital comes from the sentence. ``count`` is the number of
+    with a hyphen, a lower-case word or a function word (:data:`FUNCTION_WORDS`: "The"), and a
+    stopword that opens a sentence ("Meanwhile", "After") is dropped from it, since its capital
+    comes from the sentence. ``count`` is the number of
     occurrences of exactly this sequence (a longer one containing it counts for the longer one).
     Scripts without letter case (Persian, Arabic) have no capitalised sequences.
 ``title``
@@ -20,7 +23,8 @@ token of each pattern, or the last word of a name passed as text. Three kinds of
     "Ayatollah", which stands before the surname and the first names alike) starts the title, which
     runs to the start of the sequence ("Iranian President").
 ``variant``
-    Vocabulary forms similar to a name word (the anchors and the name words found before them):
+    Vocabulary forms similar to a name word (the one-word anchors, the name words found before
+    them, the actor's other alias words unless the corpus shows them as titles):
     rapidfuzz's normalised Indel similarity ``fuzz.ratio`` ``>=`` *similarity* ("Raeisi", "Raissi"
     for "Raisi"), written with a capital in at least half of their occurrences (up to
     :data:`SAMPLE` occurrences per shard are read).
@@ -59,6 +63,7 @@ from ..results import Result
 from ..shards import Shard, Source, as_source, map_shards, open_shard
 from ..stopwords import vocab_mask
 from .collocates import task_form_counts
+from .mentions import longest_matches
 from ..text import char_tables, codepoints, normalize
 
 __all__ = ["EXAMPLE_COLUMNS", "SUGGESTION_COLUMNS", "AliasSuggestions", "suggest_aliases"]
@@ -77,6 +82,12 @@ MAX_RUN = 8
 NAME_SHARE = 0.5
 #: Occurrences of a spelling variant read per shard to tell a name from a common word.
 SAMPLE = 200
+#: Function words never kept at the start of a sequence, even in mid-sentence ("The Organization of
+#: Islamic Cooperation" is "Organization of Islamic Cooperation").
+FUNCTION_WORDS = frozenset(
+    "the a an and or but nor of in on at to for from by with as after before when while if since during "
+    "than that this these those".split()
+)
 #: Characters of context on each side of a KWIC line.
 CONTEXT = 40
 _KINDS = ("sequence", "variant", "title")
@@ -87,11 +98,13 @@ _KINDS = ("sequence", "variant", "title")
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Anchor:
-    """The anchor forms (literal last words) and patterns (last-token globs), the name words
-    known beforehand (variant seeds) and the actor, if any."""
+    """What to look for: *phrases* (literal texts, each found as a token sequence) and *globs*
+    (token patterns); *words*, the forms of the one-word anchors (whose spelling variants are
+    aliases too); *seeds*, the name words known beforehand (variant seeds); the actor, if any."""
 
-    forms: tuple[str, ...]
-    patterns: tuple[str, ...]
+    phrases: tuple[str, ...]
+    globs: tuple[str, ...]
+    words: tuple[str, ...]
     seeds: tuple[str, ...]
     label: str
     actor: Actor | None
@@ -109,14 +122,21 @@ def _anchor(actor_or_name: Any, actors: ActorSet | None, call: str) -> _Anchor:
             "or a name such as 'Raisi'."
         )
     texts = [a.text for a in actor.aliases if not a.is_pattern] if actor is not None else [actor_or_name]
-    patterns = [a.text.split()[-1] for a in actor.aliases if a.is_pattern] if actor is not None else []
+    patterns = [a.text for a in actor.aliases if a.is_pattern] if actor is not None else []
     words = [[f for f in forms if _is_word(f)] for forms in alias_forms(texts)]
-    forms = tuple(dict.fromkeys(w[-1] for w in words if w))
-    if not forms and not patterns:
+    person = actor is None or actor.kind == "person"
+    if person:  # a person by the surname: the last word of each name, the last token of each pattern
+        phrases = tuple(dict.fromkeys(w[-1] for w in words if w))
+        globs = tuple(dict.fromkeys(normalize(p.split()[-1]) for p in patterns))
+    else:  # an organisation or place by its whole names ("Cooperation" alone is not the OIC)
+        phrases = tuple(dict.fromkeys(" ".join(w) for w in words if w))
+        globs = tuple(dict.fromkeys(normalize(p) for p in patterns))
+    if not phrases and not globs:
         raise InputError(f"{call}: {actor_or_name!r} has no word to look for.")
+    one_word = tuple(p for p in phrases if " " not in p)
     seeds = tuple(dict.fromkeys(f for w in words for f in w if len(f) >= 3))
     label = actor.id if actor is not None else str(actor_or_name)
-    return _Anchor(forms, tuple(normalize(p) for p in patterns), seeds, label, actor)
+    return _Anchor(phrases, globs, one_word, seeds, label, actor)
 
 
 _WORD = re.compile(r"[^\W_]")
@@ -129,13 +149,18 @@ def _is_word(form: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # per shard: the sequences around the anchors
 # ---------------------------------------------------------------------------------------------
-def _anchor_positions(shard: Shard, anchor: _Anchor) -> np.ndarray:
+def _anchor_spans(shard: Shard, anchor: _Anchor) -> tuple[np.ndarray, np.ndarray]:
+    """Token spans of the anchors in the shard's selected documents, the longest where two overlap."""
     ix = shard.index
-    ids = [ix.expand(f, match="fixed") for f in anchor.forms] + [ix.expand(p, match="glob") for p in anchor.patterns]
-    pos = ix.positions(np.concatenate(ids)) if ids else np.zeros(0, np.int64)
-    if pos.size and not shard.all:
-        pos = pos[shard.keep[ix.doc[pos]]]
-    return pos
+    found = [ix.find(p, match="fixed") for p in anchor.phrases] + [ix.find(g, match="glob") for g in anchor.globs]
+    starts = np.concatenate([f[0] for f in found]).astype(np.int64)
+    ends = np.concatenate([f[1] for f in found]).astype(np.int64)
+    if starts.size and not shard.all:
+        ok = shard.keep[ix.doc[starts]]
+        starts, ends = starts[ok], ends[ok]
+    keep = longest_matches(starts, ends)
+    order = np.argsort(starts[keep], kind="stable")  # text order, so that rows follow the corpus
+    return starts[keep][order], ends[keep][order]
 
 
 def _first_letters(shard: Shard, docs: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -152,7 +177,7 @@ def _first_letters(shard: Shard, docs: np.ndarray, starts: np.ndarray) -> np.nda
 
 def _runs_schema() -> pa.Schema:
     return pa.schema({"doc": pa.int64(), "doc_id": pa.string(), "char_start": pa.int64(), "char_end": pa.int64(),
-            "anchor": pa.int64(), "text": pa.string(), "forms": pa.list_(pa.string()),
+            "anchor": pa.int64(), "anchor_len": pa.int64(), "text": pa.string(), "forms": pa.list_(pa.string()),
             "rel_start": pa.list_(pa.int64()), "rel_end": pa.list_(pa.int64()), "left": pa.string(),
             "right": pa.string()})  # fmt: skip
 
@@ -163,57 +188,61 @@ def task_alias_runs(source: Source, i: int, anchor: _Anchor) -> Part:
     shard = open_shard(source, i)
     ix = shard.index
     schema = _runs_schema()
-    pos = _anchor_positions(shard, anchor)
+    pos, pos_end = _anchor_spans(shard, anchor)
     if not pos.size:
         return Part(sizes=shard.sizes, tables={"runs": schema.empty_table()}, numbering={"runs": {"doc": "documents"}},
                     shards=(shard.sizes,))  # fmt: skip
     n_tok = ix.n_tokens
-    window = pos[:, None] + np.arange(-MAX_RUN - 1, MAX_RUN + 2)[None, :]  # one more each side for glue
+    last = pos_end - 1
+    # the window: MAX_RUN + 1 tokens before the anchor, its first token, MAX_RUN + 1 after its last
+    centre = MAX_RUN + 1
+    window = np.concatenate((pos[:, None] + np.arange(-centre, 1)[None, :], last[:, None] + np.arange(1, centre + 1)[None, :]), axis=1)
     inside = (window >= 0) & (window < n_tok)
     w = np.clip(window, 0, n_tok - 1)
-    same = inside & (np.asarray(ix.sent)[w] == np.asarray(ix.sent)[pos][:, None])
+    sent = np.asarray(ix.sent)
+    same = inside & (sent[w] == sent[pos][:, None])
     ids = np.asarray(ix.ids)[w]
     starts = ix.start[w].astype(np.int64)
     ends = ix.end[w].astype(np.int64)
+    before, after = np.clip(w - 1, 0, n_tok - 1), np.clip(w + 1, 0, n_tok - 1)
     doc = ix.doc[pos].astype(np.int64)
     # tokens of other documents (outside the sentence) are read at offset 0 of the hit's document
     first_cp = _first_letters(shard, np.repeat(doc, w.shape[1]), np.where(same, starts, 0).ravel())
     upper = char_tables().upper[first_cp].reshape(w.shape)
     word = ix.is_word[ids]
-    hyphen = ids == ix.vocab_id("-")
+    dash = ix.vocab_id("-")
+    hyphen = ids == dash
     cap = word & upper
-    glued_prev = np.zeros_like(same)
-    glued_prev[:, 1:] = (starts[:, 1:] == ends[:, :-1]) & same[:, :-1]
-    glued_next = np.zeros_like(same)
-    glued_next[:, :-1] = glued_prev[:, 1:]
-    next_hyphen = np.zeros_like(same)
-    next_hyphen[:, :-1] = hyphen[:, 1:]
-    centre = MAX_RUN + 1
+    glued_prev = (w > 0) & (starts == ix.end[before]) & (sent[before] == sent[w])
+    glued_next = (w < n_tok - 1) & (ends == ix.start[after]) & (sent[after] == sent[w])
+    next_hyphen = np.asarray(ix.ids)[after] == dash
     left_ok = same & (cap | (hyphen & glued_prev & glued_next) | (word & glued_next & next_hyphen))
     right_ok = same & cap & ~glued_prev
-    left = np.logical_and.accumulate(left_ok[:, centre - 1 : 0 : -1], axis=1).sum(axis=1)
-    right = np.logical_and.accumulate(right_ok[:, centre + 1 : -1], axis=1).sum(axis=1)
-    first = centre - left  # window columns of the run
-    stop = centre + 1 + right
+    left = np.logical_and.accumulate(left_ok[:, centre - 1 :: -1], axis=1).sum(axis=1)
+    right = np.logical_and.accumulate(right_ok[:, centre + 1 :], axis=1).sum(axis=1)
+    left = np.minimum(left, MAX_RUN)
+    right = np.minimum(right, MAX_RUN)
+    first = centre - left  # window column of the run's first token
     rows = np.arange(pos.size)
     # never open with a hyphen or a lower-case word, nor with a stopword capitalised by the sentence
     forms_seen = np.unique(ids[same])
-    stop_ids = forms_seen[vocab_mask([ix.vocab[k] for k in forms_seen.tolist()], "english")]
-    sent_start = np.zeros_like(same)
-    sent_start[:, 1:] = np.asarray(ix.sent)[w[:, 1:]] != np.asarray(ix.sent)[w[:, :-1]]
-    sent_start[:, 0] = w[:, 0] == 0
+    seen_forms = [ix.vocab[k] for k in forms_seen.tolist()]
+    stop_ids = forms_seen[vocab_mask(seen_forms, "english")]
+    function_ids = forms_seen[np.fromiter((f in FUNCTION_WORDS for f in seen_forms), dtype=bool, count=len(seen_forms))]
+    sent_start = (w == 0) | (sent[before] != sent[w])
     for _ in range(MAX_RUN):  # at most MAX_RUN vectorised trims
         f = first
-        drop = (f < centre) & (~cap[rows, f] | (np.isin(ids[rows, f], stop_ids) & sent_start[rows, f]))
+        opener = np.isin(ids[rows, f], function_ids) | (np.isin(ids[rows, f], stop_ids) & sent_start[rows, f])
+        drop = (f < centre) & (~cap[rows, f] | opener)
         if not drop.any():
             break
         first = np.where(drop, f + 1, f)
     run_start = pos - (centre - first)
-    run_end = pos + (stop - centre)
+    run_end = pos_end + right
     key = run_start * (n_tok + 1) + run_end
     _, once = np.unique(key, return_index=True)  # a sequence with two anchors counts once
     once = np.sort(once)
-    run_start, run_end, pos, doc = run_start[once], run_end[once], pos[once], doc[once]
+    run_start, run_end, pos, pos_end, doc = run_start[once], run_end[once], pos[once], pos_end[once], doc[once]
     lengths = run_end - run_start
     flat = np.repeat(run_start, lengths) + (np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths))
     cs = ix.start[run_start].astype(np.int64)
@@ -232,6 +261,7 @@ def task_alias_runs(source: Source, i: int, anchor: _Anchor) -> Part:
             "char_start": pa.array(cs, type=pa.int64()),
             "char_end": pa.array(ce, type=pa.int64()),
             "anchor": pa.array(pos - run_start, type=pa.int64()),
+            "anchor_len": pa.array(pos_end - pos, type=pa.int64()),
             "text": pa.array(text, type=pa.string()),
             "forms": pa.ListArray.from_arrays(offsets, ix._vocab_arrow.take(pa.array(np.asarray(ix.ids)[flat]))),
             "rel_start": pa.ListArray.from_arrays(offsets, pa.array(rel_start, type=pa.int64())),
@@ -524,7 +554,7 @@ def suggest_aliases(
     # variants of the name words: the anchors, the name words seen before them, the actor's other
     # alias words unless the corpus shows them as titles
     seen = {w for forms, a in zip(runs["forms"], runs["anchor"]) for w in forms[:a]}
-    seeds = tuple(dict.fromkeys([*anchor.forms, *sorted(names), *(w for w in anchor.seeds if w in names or w not in seen)]))
+    seeds = tuple(dict.fromkeys([*anchor.words, *sorted(names), *(w for w in anchor.seeds if w in names or w not in seen)]))
     part = combine(map_shards(source, task_alias_variants, (seeds, float(similarity), examples), executor=executor))
     literal, patterns = _claims(actor_set)
     own = [forms for forms in alias_forms([a.text for a in anchor.actor.aliases if not a.is_pattern])] if anchor.actor else []
@@ -552,8 +582,8 @@ def suggest_aliases(
     ex = pd.DataFrame(ex_rows, columns=list(EXAMPLE_COLUMNS))
     ex = ex[ex["suggestion"].isin(set(df["suggestion"]))].reset_index(drop=True)
     params = {
-        "call": "suggest_aliases", "actor": anchor.label, "anchors": ", ".join([*anchor.forms, *anchor.patterns]),
-        "anchor_forms": list(anchor.forms), "occurrences": int(len(runs)), "min_count": min_count,
+        "call": "suggest_aliases", "actor": anchor.label, "anchors": ", ".join([*anchor.phrases, *anchor.globs]),
+        "anchor_forms": list(anchor.words), "occurrences": int(len(runs)), "min_count": min_count,
         "similarity": float(similarity), "corpus": source.name,
     }  # fmt: skip
     return AliasSuggestions(df.reset_index(drop=True), params, examples=ex, actor=anchor.actor)
@@ -611,7 +641,7 @@ def _grouped(frame: pd.DataFrame, kind: str, min_count: int, examples: int,
 
 def _sequences(runs: pd.DataFrame, min_count: int, examples: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One suggestion per distinct capitalised sequence of more than the anchor."""
-    longer = runs[runs["forms"].map(len) > 1]
+    longer = runs[runs["forms"].map(len) > runs["anchor_len"]]
     frame = longer.assign(key=["\x1f".join(f) for f in longer["forms"]], shown=[" ".join(t.split()) for t in longer["text"]],
                           a=0, b=longer["text"].map(len))  # fmt: skip
     return _grouped(frame, "sequence", min_count, examples)
@@ -620,13 +650,14 @@ def _sequences(runs: pd.DataFrame, min_count: int, examples: int) -> tuple[list[
 def _titles(runs: pd.DataFrame, names: set[str], min_count: int, examples: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One suggestion per distinct title: the words of a sequence before its name words."""
     keys, stops, names_of = [], [], []
-    for forms, anchor, rel_end in zip(runs["forms"].tolist(), runs["anchor"].tolist(), runs["rel_end"].tolist()):
+    for forms, anchor, size, rel_end in zip(runs["forms"].tolist(), runs["anchor"].tolist(), runs["anchor_len"].tolist(),
+                                            runs["rel_end"].tolist()):  # fmt: skip
         k = anchor
         while k > 0 and forms[k - 1] in names:  # at most MAX_RUN words per sequence
             k -= 1
         keys.append("\x1f".join(forms[:k]))
         stops.append(int(rel_end[k - 1]) if k else 0)
-        names_of.append(" ".join(forms[k : anchor + 1]))
+        names_of.append(" ".join(forms[k : anchor + size]))
     frame = runs.assign(key=keys, a=0, b=stops, _name=names_of)
     frame = frame[frame["b"] > 0]
     frame = frame.assign(shown=[" ".join(t[:b].split()) for t, b in zip(frame["text"], frame["b"])])

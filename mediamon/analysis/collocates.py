@@ -22,6 +22,7 @@ second, cheap pass. The measures are computed once, on the sums.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,7 @@ from ..partials import FormCounts, Part, combine
 from ..results import Result
 from ..shards import Shard, Source, as_source, map_shards, open_shard
 from ..stats import assoc
-from ..stopwords import vocab_mask
+from ..stopwords import for_languages, vocab_mask
 from .duplicates import (
     dedupe_params, duplicate_documents, keep_per_shard, kept_documents, kept_form_counts, kept_token_count,
 )  # fmt: skip
@@ -169,7 +170,10 @@ def task_window_counts(
     # "here": the form's frequency in this shard's selection; with one shard that is n_b itself
     here = kept_form_counts(shard, keep)
     counts = FormCounts(ix._vocab_arrow, (seen,), {"left": lc[seen], "right": rc[seen], "here": here[seen]})
-    return Part(sizes=shard.sizes, counts={"windows": counts, "hits": int(starts.size), "tokens": kept_token_count(shard, keep)},
+    kept = shard.selected if keep is None else shard.selected[np.asarray(keep, dtype=bool)]
+    langs = Counter(shard.table(kept, ("lang",)).column("lang").to_pylist())  # for stopwords="auto"
+    return Part(sizes=shard.sizes, counts={"windows": counts, "hits": int(starts.size), "languages": langs,
+                                           "tokens": kept_token_count(shard, keep)},
                 shards=(shard.sizes,))  # fmt: skip
 
 
@@ -208,7 +212,7 @@ def collocates(
     window: int | tuple[int, int] = 5,
     measure: str = "log_dice",
     min_count: int = 3,
-    stopwords: str | Iterable[str] | None = "english",
+    stopwords: str | Iterable[str] | None = "auto",
     punctuation: bool = False,
     match: Match = "fixed",
     per_position: bool = False,
@@ -231,8 +235,10 @@ def collocates(
     {min_count}
         Counted raw, before *per_position*.
     stopwords
-        Excluded as candidates: a spec for :func:`mediamon.stopwords.stopwords` (``"english"``,
-        ``"russian"``, ``"persian"``, ``"nltk:english"``, ``"english+russian"``), a list, or ``None``.
+        Excluded as candidates: ``"auto"`` (default: the lists of the languages of the documents
+        analysed, e.g. English and Russian for the bundled sample), a spec for
+        :func:`mediamon.stopwords.stopwords` (``"english"``, ``"russian"``, ``"persian"``,
+        ``"nltk:english"``, ``"english+russian"``), a list, or ``None``.
     punctuation
         Keep punctuation tokens as candidates (excluded by default; they always count in ``n``).
     {match}
@@ -282,6 +288,7 @@ def collocates(
         cand &= np.asarray(pc.match_substring_regex(forms_arrow, _WORD), dtype=bool)
     forms = np.asarray(forms_arrow.filter(pa.array(cand)).to_pylist(), dtype=object)
     lc, rc, raw, here = lc[cand], rc[cand], raw[cand], here[cand]
+    stopwords = for_languages(stopwords, part.counts.get("languages", {}))
     if stopwords is not None and forms.size:
         keep = ~vocab_mask(forms.tolist(), stopwords)
         forms, lc, rc, raw, here = forms[keep], lc[keep], rc[keep], raw[keep], here[keep]

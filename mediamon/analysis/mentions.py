@@ -16,6 +16,7 @@ shards are then combined with global numbers (:mod:`mediamon.partials`).
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ import pyarrow as pa
 from .. import display
 from ..actors import Actor, ActorSet, Alias, resolve_actors
 from ..errors import InputError
+from ..morphology import inflected_forms, is_capitalised, is_cyrillic_word
 from ..options import check_dedupe, shared_docs
 from ..partials import Part, combine
 from ..results import Result
@@ -89,12 +91,50 @@ def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.sort(order[np.asarray(keep, dtype=np.int64)])
 
 
-def alias_spans(shard: Shard, alias: Alias) -> tuple[np.ndarray, np.ndarray]:
-    """Token spans ``(starts, ends)`` of *alias* in the shard's selected documents."""
+#: Kinds whose names are capitalised: an inflected Cyrillic match must start with a capital.
+PROPER_KINDS = frozenset({"person", "place", "organisation"})
+_INFLECTED: dict[tuple[int, str], tuple[weakref.ref[TokenIndex], np.ndarray]] = {}
+
+
+def _inflected_ids(ix: TokenIndex, form: str) -> np.ndarray:
+    """Vocabulary ids of the forms of *ix* that inflect the Cyrillic alias token *form* (cached
+    while the index lives)."""
+    key = (id(ix), form)
+    hit = _INFLECTED.get(key)
+    if hit is not None and hit[0]() is ix:
+        return hit[1]
+    found = inflected_forms(form, ix._vocab_arrow)
+    ids = np.asarray(sorted(ix.vocab_id(f) for f in found if ix.vocab_id(f) >= 0), dtype=np.int64)
+    _INFLECTED[key] = (weakref.ref(ix, lambda _r, k=key: _INFLECTED.pop(k, None)), ids)
+    return ids
+
+
+def _inflects(alias: Alias) -> bool:
+    return not alias.is_pattern and not alias.match_case and any(is_cyrillic_word(f) for f in alias.forms)
+
+
+def alias_spans(shard: Shard, alias: Alias, *, inflect: bool = False, proper: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Token spans ``(starts, ends)`` of *alias* in the shard's selected documents.
+
+    With *inflect*, each Cyrillic token of the alias stands for its inflected forms; with *proper*
+    too, a match whose first token is inflected must start with a capital letter in the text.
+    """
     ix = shard.index
-    starts, ends = ix.find(alias.text, match="glob" if alias.is_pattern else "fixed")
+    inflected = inflect and _inflects(alias)
+    if inflected:
+        sets = [_inflected_ids(ix, f) if is_cyrillic_word(f) else ix.expand(f) for f in alias.forms]
+        starts, ends = ix.find_sequence(sets)
+    else:
+        starts, ends = ix.find(alias.text, match="glob" if alias.is_pattern else "fixed")
     if starts.size and not shard.all:
         ok = shard.keep[ix.doc[starts]]
+        starts, ends = starts[ok], ends[ok]
+    if inflected and proper and starts.size and is_cyrillic_word(alias.forms[0]):
+        docs = np.asarray(ix.doc[starts], dtype=np.int64)
+        texts = shard.texts(docs)
+        # the first token's surface: "Путина" is the name, "путина" the fishing season
+        ok = np.fromiter((is_capitalised(texts[d][a:b]) for d, a, b in zip(docs, ix.start[starts], ix.end[starts])),
+                         dtype=bool, count=starts.size)  # fmt: skip
         starts, ends = starts[ok], ends[ok]
     if alias.match_case and starts.size:
         docs = np.asarray(ix.doc[starts], dtype=np.int64)
@@ -110,7 +150,7 @@ def alias_spans(shard: Shard, alias: Alias) -> tuple[np.ndarray, np.ndarray]:
 
 def actor_spans(shard: Shard, actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     """The longest-match spans of one actor's aliases (sorted by start)."""
-    spans = [alias_spans(shard, alias) for alias in actor.aliases]
+    spans = [alias_spans(shard, alias, inflect=actor.inflect, proper=actor.kind in PROPER_KINDS) for alias in actor.aliases]
     starts = np.concatenate([s for s, _ in spans]) if spans else np.zeros(0, np.int64)
     ends = np.concatenate([e for _, e in spans]) if spans else np.zeros(0, np.int64)
     keep = longest_matches(starts, ends)
@@ -129,7 +169,7 @@ def match_actors(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
     codes, starts, ends = [], [], []
     for actor in actors:
         for alias in actor.aliases:
-            s, e = alias_spans(shard, alias)
+            s, e = alias_spans(shard, alias, inflect=actor.inflect, proper=actor.kind in PROPER_KINDS)
             if s.size:
                 codes.append(np.full(s.size, len(labels), dtype=np.int64))
                 labels.append((actor.id, alias.text))

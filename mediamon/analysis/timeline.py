@@ -179,7 +179,7 @@ def timeline(
     >>> import mediamon as mm
     >>> tl = mm.timeline(mm.read_corpus("corpora/mm-sample"), "corpora/actors.yaml", freq="Y")
     >>> int(tl.df.loc[tl.df["actor"] == "minnikhanov", "mentions"].sum()), tl.params["undated_documents"]
-    (74, 755)
+    (103, 755)
     """
     call = "timeline()"
     source = as_source(corpus, call)

@@ -31,6 +31,7 @@ from papermill.exceptions import PapermillExecutionError, strip_color
 
 from .. import __version__, display
 from ..errors import NotFoundError, ReportError
+from ..explore.tables import enhance_report_html
 from .kernel import check_kernel, ensure_kernel, kernel_manager_class
 from .params import ParameterSpec, format_safe, notebook_parameters, papermill_quiet, validate_params
 from .paths import (
@@ -361,6 +362,7 @@ def _execute(
                 cwd=str(source.parent),
                 execution_timeout=timeout,
                 kernel_manager_class=kernel_manager_class(env, output.parent / KERNEL_LOG),
+                store_widget_state=False,  # the HTML shows each widget's escaped static fallback
             )
     except PapermillExecutionError as exc:
         return ReportFailure(
@@ -412,17 +414,28 @@ def _failure_at_running_cell(executed: Path, kind: FailureKind, ename: str, eval
     return ReportFailure(kind, ename, evalue.strip(), cell_index=source_index, execution_count=count)
 
 
+#: nbconvert templates of mediamon (the self-contained report page).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
 def _export_html(executed: Path, target: Path, *, hide_code: bool) -> ReportFailure | None:
-    """Export HTML with nbconvert; no image embedding from paths, no sanitising turned off."""
+    """Export a self-contained HTML page with nbconvert: no script, style or font from the network
+    (JupyterLab's template without require.js, MathJax, mermaid and the widget manager), the result
+    tables made sortable and searchable by a DataTables block embedded once
+    (:func:`mediamon.explore.tables.enhance_report_html`; without JavaScript the static escaped
+    tables remain). No image embedding from paths, no sanitising turned off."""
     try:
         nb = nbformat.read(str(executed), as_version=4)
         exporter = HTMLExporter(
+            template_name="mediamon_report",
+            extra_template_basedirs=[str(TEMPLATES)],
             exclude_input=hide_code,
             exclude_input_prompt=hide_code,
             exclude_output_prompt=hide_code,
             embed_images=False,
         )
         body, _ = exporter.from_notebook_node(nb)
+        body = enhance_report_html(body)
         write_atomic(target, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
     except OSError as exc:
         return ReportFailure("io_error", type(exc).__name__, str(exc))
