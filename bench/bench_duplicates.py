@@ -162,7 +162,7 @@ def precision(corpus: mm.Corpus, say, dump: str | None) -> None:
     same, update, template = (int(verdicts.get(v, 0)) for v in ("same", "update", "template"))
     say(f"{len(linked):,} pairs reported at threshold 0.8 ({nd.params['n_clusters']:,} clusters, "
         f"{nd.params['n_folded']:,} documents folded); a random sample of {len(sample)} (seed 11), each read "
-        f"side by side (`NearDuplicates.compare`) and judged {n_judged} times:")  # fmt: skip
+        f"side by side (`NearDuplicates.compare`); {n_judged} of them judged:")  # fmt: skip
     say()
     say(f"- **same** ({same}): one article published twice, re-edited (headline, dateline, a sentence or paragraph "
         "changed, moved, added or dropped);")  # fmt: skip

@@ -557,8 +557,9 @@ def suggest_aliases(
     seeds = tuple(dict.fromkeys([*anchor.words, *sorted(names), *(w for w in anchor.seeds if w in names or w not in seen)]))
     part = combine(map_shards(source, task_alias_variants, (seeds, float(similarity), examples), executor=executor))
     literal, patterns = _claims(actor_set)
-    own = [forms for forms in alias_forms([a.text for a in anchor.actor.aliases if not a.is_pattern])] if anchor.actor else []
+    own = alias_forms([a.text for a in anchor.actor.aliases if not a.is_pattern]) if anchor.actor else []
     own_set = set(own)
+    mine = anchor.actor.id if anchor.actor is not None else None
     rows, ex_rows = [], []
     if len(runs):
         rows_seq, ex_seq = _sequences(runs, min_count, examples)
@@ -571,7 +572,6 @@ def suggest_aliases(
     for row in rows:
         forms = row.pop("_forms")
         claimed = _claimed_by(forms, literal, patterns)
-        mine = anchor.actor.id if anchor.actor is not None else None
         row["known"] = forms in own_set
         row["covered"] = bool(row["kind"] == "sequence" and not row["known"] and _contains(forms, own))
         row["claimed_by"] = ", ".join(c for c in claimed if c != mine)
@@ -580,7 +580,8 @@ def suggest_aliases(
         df["_kind"] = df["kind"].map({k: n for n, k in enumerate(_KINDS)})
         df = df.sort_values(["_kind", "count", "suggestion"], ascending=[True, False, True], kind="stable").drop(columns="_kind")
     ex = pd.DataFrame(ex_rows, columns=list(EXAMPLE_COLUMNS))
-    ex = ex[ex["suggestion"].isin(set(df["suggestion"]))].reset_index(drop=True)
+    shown = set(zip(df["suggestion"], df["kind"]))
+    ex = ex[[pair in shown for pair in zip(ex["suggestion"], ex["kind"])]].reset_index(drop=True)
     params = {
         "call": "suggest_aliases", "actor": anchor.label, "anchors": ", ".join([*anchor.phrases, *anchor.globs]),
         "anchor_forms": list(anchor.words), "occurrences": int(len(runs)), "min_count": min_count,
