@@ -1,10 +1,11 @@
 """The ``mediamon`` command line. Only this module prints.
 
-Subcommands: ``corpus`` (load summary), ``kwic``, ``mentions``, ``cooc``, ``collocates``, ``timeline``
-(the analyses, on any corpus: files, a folder, a glob or a sharded store; ``--dask`` or
+Subcommands: ``corpus`` (load summary), ``kwic``, ``mentions``, ``cooc``, ``collocates``, ``timeline``,
+``keyness`` (the analyses, on any corpus: files, a folder, a glob or a sharded store; ``--dask`` or
 ``--scheduler`` run the per-shard work on a Dask cluster), ``actors suggest`` (alias suggestions for
-an actor list), ``ingest`` (write a store) and ``report`` (run a notebook as a report). Each subcommand has a ``_add_<name>`` function that
-declares its arguments and a ``_run_<name>`` function that does the work.
+an actor list), ``ingest`` (write a store) and ``report`` (run a notebook as a report). Each
+subcommand has a ``_add_<name>`` function that declares its arguments and a ``_run_<name>``
+function that does the work.
 
 Article text is untrusted: everything printed from a corpus goes through :func:`_terminal_safe`,
 which replaces control characters (an escape sequence could hide or rewrite lines).
@@ -26,10 +27,11 @@ from .actors import read_actors
 from .analysis.aliases import suggest_aliases
 from .analysis.collocates import collocates
 from .analysis.cooc import cooccurrence
+from .analysis.keyness import KEYNESS_MEASURES, keyness
 from .analysis.kwic import kwic
 from .analysis.mentions import mentions
 from .analysis.timeline import timeline
-from .errors import MediamonError, ParameterError, one_of
+from .errors import InputError, MediamonError, ParameterError, one_of
 from .ingestion import ingest
 from .readers import read_corpus
 from .stats.assoc import MEASURES
@@ -298,6 +300,83 @@ def _run_actors_suggest(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# keyness
+# ---------------------------------------------------------------------------------------------
+def _add_keyness(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "keyness",
+        help="keywords of a target (an outlet, a period, an actor's contexts) against the rest or a reference",
+        description="Compare word frequencies of a TARGET with a REFERENCE (default: the rest of the corpus). "
+        "Choose the target with --target-source, --target-from/--target-to, or --actor ID with --window N or "
+        "--unit sentence.",
+    )
+    _add_source(p)
+    p.add_argument("--target-source", metavar="NAME", help="target: the documents of this outlet (source column)")
+    p.add_argument("--target-from", metavar="DATE", help="target: documents dated from this day ...")
+    p.add_argument("--target-to", metavar="DATE", help="... to this day (inclusive)")
+    p.add_argument("--actor", metavar="ID", help="target: the contexts of this actor's mentions (with --window or --unit)")
+    p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file for --actor (default corpora/actors.yaml)")
+    p.add_argument("--window", type=int, help="with --actor: tokens each side of a mention")
+    p.add_argument("--unit", choices=["sentence", "paragraph", "document"], help="with --actor: the unit holding a mention")
+    p.add_argument("--reference-source", metavar="NAME", help="reference: this outlet instead of the rest of the corpus")
+    p.add_argument("--reference-from", metavar="DATE", help="reference: documents dated from this day ...")
+    p.add_argument("--reference-to", metavar="DATE", help="... to this day (inclusive)")
+    p.add_argument("--measure", choices=list(KEYNESS_MEASURES), default="g2", help="sort by this measure (default g2)")
+    p.add_argument("--min-count", type=int, default=3, help="test words seen at least N times on both sides together (default 3)")
+    p.add_argument("--correction", choices=["yates", "williams", "none"],
+                   help="correction of chi2 and G2 (default: Yates for chi2, none for G2)")  # fmt: skip
+    p.add_argument("--stopwords", metavar="SPEC", help="words not tested, e.g. english or english+russian")
+    p.add_argument("--adjust", choices=["bh", "by", "bonferroni", "none"], default="bh", help="p-value adjustment (default bh)")
+    p.add_argument("--fisher", action="store_true", help="also compute Fisher's exact p")
+    p.add_argument("--dedupe", action="store_true", help="count each exact duplicate article once")
+    p.add_argument("--negative", action="store_true", help="print the reference's keywords (most negative first)")
+    _add_output(p, 30)
+    _add_where(p)
+    p.set_defaults(func=_run_keyness)
+
+
+def _run_keyness(args: argparse.Namespace) -> int:
+    chosen = [name for name, given in (("--target-source", args.target_source), ("--actor", args.actor),
+              ("--target-from/--target-to", args.target_from or args.target_to)) if given]  # fmt: skip
+    if len(chosen) != 1:
+        raise InputError(
+            f"choose the target with exactly one of --target-source, --target-from/--target-to "
+            f"or --actor; got {chosen or 'none'}."
+        )
+    corpus = _load(args)
+    target: Any
+    if args.actor:
+        target = args.actor
+    elif args.target_source:
+        target = corpus.filter(source=args.target_source)
+    else:
+        target = corpus.between(args.target_from, args.target_to)
+    if args.reference_source and (args.reference_from or args.reference_to):
+        raise InputError("give --reference-source or --reference-from/--reference-to, not both.")
+    reference = None
+    if args.reference_source:
+        reference = corpus.filter(source=args.reference_source)
+    elif args.reference_from or args.reference_to:
+        reference = corpus.between(args.reference_from, args.reference_to)
+    result = keyness(corpus, target, reference, measure=args.measure, min_count=args.min_count, correction=args.correction,
+                     stopwords=args.stopwords, window=args.window, unit=args.unit,
+                     actors=args.actors if args.actor else None, dedupe=args.dedupe, fisher=args.fisher,
+                     adjust=args.adjust, executor=_executor(args))  # fmt: skip
+    cols = ["word", "target", "reference", "rate_target", "rate_reference", args.measure, "log_ratio", "g2_p_adj"]
+    rows = result.bottom(args.max_rows) if args.negative else result.top(args.max_rows)
+    _print_table(rows[list(dict.fromkeys(cols))], args.max_rows)
+    p = result.params
+    _print(
+        f"-- {p['words_tested']:,} words tested; target {p['target']}: {p['tokens_target']:,} words in "
+        f"{p['documents_target']:,} documents; reference {p['reference']}: {p['tokens_reference']:,} words in "
+        f"{p['documents_reference']:,} documents; sorted by {args.measure}"
+        + ("; the reference's keywords first" if args.negative else "")
+    )
+    _write_csv(result, args.csv)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # ingest
 # ---------------------------------------------------------------------------------------------
 def _add_ingest(sub: argparse._SubParsersAction) -> None:
@@ -419,8 +498,8 @@ def _run_report(args: argparse.Namespace) -> int:
 # main
 # ---------------------------------------------------------------------------------------------
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_corpus, _add_kwic, _add_mentions, _add_cooc, _add_collocates, _add_timeline, _add_actors_command,
-    _add_ingest, _add_report,
+    _add_corpus, _add_kwic, _add_mentions, _add_cooc, _add_collocates, _add_timeline, _add_keyness,
+    _add_actors_command, _add_ingest, _add_report,
 ]  # fmt: skip
 
 

@@ -408,3 +408,113 @@ def _document_bands(df: pd.DataFrame, corpus: Any) -> list[tuple[float, float]]:
         return list(zip(offsets[rows], offsets[rows + 1]))
     pad = max(1.0, 0.002 * (hi.max() - lo.min()))  # a document with one hit still shows a band
     return list(zip(lo - pad, hi + pad))
+
+
+def _plain_text(value: object) -> str:
+    # corpus words and actor names go into matplotlib labels, where "$" would start mathtext
+    return str(value).replace("$", r"\$")
+
+
+def plot_keyness(
+    keyness: Any, *, top: int = 20, measure: str | None = None, reference: bool = True, ax: Axes | None = None
+) -> Axes:
+    """Keywords of a target and of its reference as opposed bars, like quanteda's ``textplot_keyness``.
+
+    The *top* words most over-represented in the target (bars to the right, dark) and, with
+    *reference*, the *top* most over-represented in the reference (negative keywords, bars to the
+    left, grey), by *measure* (default: the one the table is sorted by). ``simple_maths``, a ratio
+    centred on 1, is drawn from 1.
+    """
+    df = keyness.df
+    measure = measure or keyness.params.get("measure", "g2")
+    if measure not in df.columns or measure == "word":
+        raise one_of("plot_keyness()", "measure", measure, ["g2", "chi2", "log_ratio", "pct_diff", "simple_maths"])
+    centre = 1.0 if measure == "simple_maths" else 0.0
+    values = df[measure].to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    ranked = df[finite].assign(_v=values[finite]).sort_values(["_v", "word"], ascending=[False, True], kind="stable")
+    upper = ranked[ranked["_v"] > centre].head(top)
+    lower = ranked[ranked["_v"] < centre].iloc[::-1].head(top) if reference else ranked.head(0)
+    rows = len(upper) + len(lower)
+    ax = _axes(ax, (7, max(3, 0.24 * rows + 1.2)))
+    y_upper = np.arange(rows, rows - len(upper), -1, dtype=float)
+    y_lower = np.arange(len(lower), 0, -1, dtype=float) - 1.0 if len(lower) else np.zeros(0)
+    target_label = _plain_text(keyness.params.get("target", "target"))
+    reference_label = _plain_text(keyness.params.get("reference", "reference"))
+    ax.barh(y_upper, upper["_v"].to_numpy() - centre, left=centre, color="#1d3557", label=target_label)
+    if len(lower):
+        ax.barh(y_lower, lower["_v"].to_numpy() - centre, left=centre, color="0.6", label=reference_label)
+    span = max(float(np.abs(ranked["_v"].to_numpy() - centre).max()) if len(ranked) else 1.0, 1e-9)
+    pad = 0.01 * span
+    for y, v, w in zip(y_upper, upper["_v"], upper["word"]):
+        ax.text(v + pad, y, _plain_text(w), va="center", ha="left", fontsize=7)
+    for y, v, w in zip(y_lower, lower["_v"], lower["word"]):
+        ax.text(v - pad, y, _plain_text(w), va="center", ha="right", fontsize=7, color="0.25")
+    ax.axvline(centre, color="0.3", linewidth=0.8)
+    ax.set_yticks([])
+    ax.set_xlim(centre - (1.25 * span if len(lower) else 0.05 * span), centre + 1.25 * span)
+    ax.set_xlabel(measure)
+    ax.set_title(f"keyness ({measure})", fontsize=10)
+    if rows:
+        ax.legend(fontsize=8, loc="lower right", frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no keywords", ha="center", va="center", transform=ax.transAxes)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_bursts(
+    bursts: Any, *, actors: list[str] | None = None, value: Literal["share", "count"] = "share", ax: Axes | None = None
+) -> Axes:
+    """The attention series of each actor (share of documents or of mentions per period) with its
+    bursts shaded (darker for higher levels). Periods without data are gaps in the line.
+
+    *actors*: the actors drawn (default: those with a burst, or every actor when none has one).
+    """
+    if value not in ("share", "count"):
+        raise one_of("plot_bursts()", "value", value, ["share", "count"])
+    import matplotlib as mpl  # loaded with the first plot
+
+    series = bursts.series
+    table = bursts.df
+    wanted = actors or list(pd.unique(table["actor"])) or list(pd.unique(series["actor"]))
+    by = bursts.params.get("by")
+    keys = ["actor", by] if by else ["actor"]
+    ax = _axes(ax)
+    groups = list(series[series["actor"].isin(wanted)].groupby(keys, sort=False))
+    palette = mpl.colormaps["tab10" if len(groups) <= 10 else "tab20"]
+    colours: dict[str, Any] = {}
+    for n, (key, g) in enumerate(groups):
+        label = " · ".join(_plain_text(k) for k in (key if isinstance(key, tuple) else (key,)))
+        (line,) = ax.plot(_naive(g["period"]), g[value].to_numpy(dtype=float), marker=".", markersize=3, label=label,
+                          color=palette(n % palette.N))  # fmt: skip
+        colours[label] = line.get_color()
+    for row in table[table["actor"].isin(wanted)].itertuples(index=False):
+        parts = [row.actor, getattr(row, by)] if by else [row.actor]
+        colour = colours.get(" · ".join(_plain_text(k) for k in parts), "0.5")
+        start, end = _naive(pd.Series([row.start, row.end]))
+        ax.axvspan(start, end, color=colour, alpha=min(0.12 * row.level, 0.5), linewidth=0)
+    _date_axis(ax)
+    if value == "share":
+        from matplotlib.ticker import PercentFormatter  # loaded with the first share axis
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_ylabel(f"share of {bursts.params.get('share', 'documents')}")
+    else:
+        ax.set_ylabel(bursts.params.get("share", "documents"))
+    ax.set_title(f"bursts per {bursts.params.get('freq')} ({bursts.params.get('method')})", fontsize=10)
+    undated = bursts.params.get("undated_documents", 0)
+    if undated:
+        ax.annotate(f"{undated:,} undated documents not shown", xy=(0.99, 0.01), xycoords="axes fraction",
+                    ha="right", va="bottom", fontsize=8, color="0.4")  # fmt: skip
+    if len(groups) > 6:  # a long legend goes beside the plot, not over the lines
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    elif groups:
+        ax.legend(fontsize=8, loc="upper left", frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no dated documents", ha="center", va="center", transform=ax.transAxes)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+__all__ = [*__all__, "plot_bursts", "plot_keyness"]

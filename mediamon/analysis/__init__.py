@@ -9,5 +9,7 @@ in this process or on Dask, and gives the same table.
 :mod:`~mediamon.analysis.mentions` (every actor mention), :mod:`~mediamon.analysis.kwic`
 (concordances), :mod:`~mediamon.analysis.cooc` (who appears with whom),
 :mod:`~mediamon.analysis.collocates` (words around a node, and all word pairs),
-:mod:`~mediamon.analysis.timeline` (attention over time).
+:mod:`~mediamon.analysis.timeline` (attention over time), :mod:`~mediamon.analysis.keyness` (what is
+distinctive of a view or of an actor's contexts), :mod:`~mediamon.analysis.bursts` (when attention
+to an actor or a pair rose), :mod:`~mediamon.analysis.duplicates` (the ``dedupe`` option).
 """

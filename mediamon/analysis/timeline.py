@@ -232,14 +232,14 @@ def _count(
     grid_index = pd.MultiIndex.from_product([full, *groups], names=["period_p", *keys])
     totals = dp.groupby(["period_p", *keys], sort=True, dropna=False).size().reindex(grid_index, fill_value=0)
 
-    def start(p: pd.Series | pd.Index) -> pd.Series:
-        ts = pd.PeriodIndex(p).start_time
-        return pd.Series(ts.tz_localize("UTC"), index=getattr(p, "index", None))
+    def start(p: pd.Series | pd.Index) -> pd.DatetimeIndex:
+        # a tz-aware DatetimeIndex, not .to_numpy() of it (which makes one Timestamp object per row)
+        return pd.PeriodIndex(p).start_time.tz_localize("UTC")
 
     pairs_df = None
     if actor_ids is None or m is None:
         df = totals.rename("documents").reset_index()
-        df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])).to_numpy())
+        df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])))
         df = df.drop(columns="period_p")
         undated = pd.DataFrame({"actor": [None], "mentions": [0], "documents": [n_undated]})
         actor_ids = []
@@ -260,7 +260,7 @@ def _count(
         with np.errstate(invalid="ignore", divide="ignore"):
             df["share"] = np.where(df["total_documents"] > 0,
                                    df["documents"] / df["total_documents"].where(df["total_documents"] > 0, 1), np.nan)  # fmt: skip
-        df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])).to_numpy())
+        df.insert(0, "period", start(pd.PeriodIndex(df["period_p"])))
         df = df.drop(columns="period_p")
         for col in ("mentions", "documents", "total_documents"):
             df[col] = df[col].astype(np.int64)
@@ -278,9 +278,9 @@ def _count(
     doc_periods = pd.DataFrame(
         {
             "doc": doc_rows,
-            "period": start(pd.PeriodIndex(dp["period_p"])).to_numpy() if len(dp) else pd.Series([], dtype="datetime64[ns, UTC]"),
-            "doc_id": docs["doc_id"].to_numpy()[dated] if len(dp) else [],
-            "date": dates[dated].to_numpy(),
+            "period": start(pd.PeriodIndex(dp["period_p"])) if len(dp) else pd.DatetimeIndex([], tz="UTC"),
+            "doc_id": docs["doc_id"].to_numpy()[dated] if len(dp) else [],  # by row: dedupe leaves gaps in "doc"
+            "date": pd.DatetimeIndex(dates[dated]),
             "source": docs["source"].to_numpy()[dated] if len(dp) else [],
             "title": docs["title"].to_numpy()[dated] if len(dp) else [],
         }
@@ -303,5 +303,5 @@ def _pairs_per_period(md: pd.DataFrame, keys: list[str], start: Any) -> pd.DataF
     g = both.groupby(["period_p", *keys, "actor_a", "actor_b"], sort=True, dropna=False)
     out = pd.DataFrame({"n_ab": g.size(), "documents": g["doc"].nunique()}).reset_index()
     out = out.rename(columns={"actor_a": "a", "actor_b": "b"})
-    out.insert(0, "period", start(pd.PeriodIndex(out["period_p"])).to_numpy() if len(out) else out["period_p"])
+    out.insert(0, "period", start(pd.PeriodIndex(out["period_p"])) if len(out) else out["period_p"])
     return out.drop(columns="period_p").astype({"n_ab": np.int64, "documents": np.int64})

@@ -229,3 +229,38 @@ def period(corpus: Any, date_from: str | None = None, date_to: str | None = None
     undated = int(corpus.docs["date"].isna().sum())
     label = f"{date_from or 'the first date'} to {date_to or 'the last date'}"
     return Period(corpus.between(date_from, date_to), label, undated)
+
+
+# ---------------------------------------------------------------------------------------------
+# alerts: which bursts and rises a report shows first
+# ---------------------------------------------------------------------------------------------
+def strongest_bursts(bursts: Any, n: int) -> pd.DataFrame:
+    """The *n* strongest rows of a :class:`~mediamon.Bursts` table, keeping their row numbers (the
+    index, for ``bursts.evidence(i)``): Kleinberg's largest weight first, or, for the baseline test,
+    the smallest adjusted p-value, then the largest observed/expected ratio."""
+    df = bursts.df
+    if bursts.params.get("method") == "kleinberg":
+        ranked = df.sort_values(["weight", "observed"], ascending=[False, False], kind="stable")
+    else:
+        ranked = df.sort_values(["p_adjusted", "ratio"], ascending=[True, False], kind="stable")
+    return ranked.head(int(n))
+
+
+def rise_candidates(trends: Any, n: int) -> pd.DataFrame:
+    """The *n* pair periods of a :class:`~mediamon.PairTrends` most likely rising: the flagged ones
+    (``rising``) first, then the tested periods with at least ``min_count`` shared units by p-value.
+    A report shows the unflagged ones as candidates, not as alerts."""
+    df = trends.df
+    tested = df[df["p_value"].notna() & (df["n_ab"] >= trends.params.get("min_count", 1))]
+    ranked = tested.sort_values(["rising", "p_adjusted", "p_value", "log2_ratio"], ascending=[False, True, True, False],
+                                kind="stable")  # fmt: skip
+    return ranked.head(int(n)).reset_index(drop=True)
+
+
+def span_label(start: Any, end: Any, freq: str) -> str:
+    """A period or a run of periods as text: ``2022-02`` or ``2022-02 to 2022-03`` for months,
+    days for weeks and days, years for years."""
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    code = str(freq).upper()
+    fmt = "%Y" if code.startswith(("Y", "A")) else "%Y-%m" if code.startswith(("M", "Q")) else "%Y-%m-%d"
+    return f"{first:{fmt}}" if f"{first:{fmt}}" == f"{last:{fmt}}" else f"{first:{fmt}} to {last:{fmt}}"
