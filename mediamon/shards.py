@@ -238,7 +238,8 @@ class Shard:
         ix = self.index
         if self.rows is None:
             return ix.counts
-        ids = np.asarray(ix.ids)[self.keep[np.asarray(ix.doc, dtype=np.int64)]]
+        tokens_kept = np.repeat(self.keep, np.diff(np.asarray(ix.doc_offsets, dtype=np.int64)))  # a byte per token
+        ids = np.asarray(ix.ids)[tokens_kept]
         return np.bincount(ids, minlength=len(ix.vocab)).astype(np.int64)
 
     @cached_property

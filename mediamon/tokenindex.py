@@ -3,17 +3,19 @@
 It knows nothing of corpora or stores: :func:`build_index` takes texts and body spans, and the
 corpus (:meth:`mediamon.corpus.Corpus.token_index`) or the store caches the result.
 
-Layout (all flat numpy arrays, one entry per token, in corpus order):
+Layout (flat numpy arrays; 14 bytes per token, whatever the number of documents):
 
-``ids``    int32 vocabulary id of the token's matching form (:func:`mediamon.text.normalize`)
-``doc``    int32 row of the token's document in ``corpus.docs``
-``sent``   int32 global sentence number (increasing; unique across the corpus)
-``para``   int32 global paragraph number
-``start``/``end``  int32 character offsets into the document's ORIGINAL ``text``
+``ids``      int32 vocabulary id of each token's matching form (:func:`mediamon.text.normalize`)
+``start``    int32 character offset of each token into its document's ORIGINAL ``text``
+``length``   uint16 (uint32 when a token is longer) characters of each token
+``postings`` int32 every token position grouped by id (a stable argsort of ``ids``);
+             ``postings_ptr[i]`` is where id *i*'s positions begin, so a lookup costs its hits
 
-plus ``doc_offsets`` (token range of each document), the vocabulary, and postings: ``postings``
-holds every token position grouped by id (a stable argsort of ``ids``) and ``postings_ptr[i]`` where
-id *i*'s positions begin, so looking a word up costs its hits, not the corpus.
+and boundaries instead of per-token numbers: ``doc_offsets``, ``sent_offsets`` and ``para_offsets``
+hold the first token of each document, sentence and paragraph (and the number of tokens last). The
+per-token views ``doc``, ``sent``, ``para`` and ``end`` are computed for the positions asked
+(``ix.doc[hits]`` is a binary search per hit), and only materialised when a caller asks for the whole
+array (``np.asarray(ix.doc)``).
 
 Building
     Documents are processed in batches of a few megabytes: tokens and paragraph breaks come from
@@ -65,8 +67,8 @@ from .text import (
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-_ARRAYS = ("ids", "doc", "sent", "para", "start", "end", "doc_offsets", "postings", "postings_ptr")
+FORMAT_VERSION = 2
+_ARRAYS = ("ids", "start", "length", "doc_offsets", "sent_offsets", "para_offsets", "postings", "postings_ptr")
 _BATCH_CHARS = 4_000_000
 _PARALLEL_CHARS = 16_000_000  # below this, starting worker processes costs more than it saves
 _SEPARATOR = "\n\n"  # between documents of a batch: a blank line, so no token or sentence spans two
@@ -195,18 +197,71 @@ def _batches(lengths: np.ndarray, target: int, models: Sequence[str]) -> list[tu
     return out
 
 
+class Boundaries:
+    """The run (document, sentence or paragraph) of token positions, from the runs' first tokens.
+
+    ``runs[pos]`` is ``searchsorted(offsets, pos, "right") - 1`` for the positions asked: one binary
+    search per position, nothing per token of the index. ``np.asarray(runs)`` materialises the run
+    of every token (for the rare caller that needs all of them).
+    """
+
+    def __init__(self, offsets: np.ndarray) -> None:
+        self.offsets = offsets
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1]) if len(self.offsets) else 0
+
+    @property
+    def size(self) -> int:
+        return len(self)
+
+    def __getitem__(self, pos: object) -> np.ndarray | int:
+        if isinstance(pos, slice):
+            pos = np.arange(len(self))[pos]
+        arr = np.asarray(pos)
+        if arr.dtype == bool:
+            arr = np.flatnonzero(arr)
+        runs = np.searchsorted(self.offsets, arr, side="right") - 1
+        return int(runs) if runs.ndim == 0 else runs.astype(np.int32)
+
+    def tolist(self) -> list[int]:
+        return np.asarray(self).tolist()
+
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+        counts = np.diff(np.asarray(self.offsets, dtype=np.int64))
+        out = np.repeat(np.arange(counts.size, dtype=np.int32), counts)
+        return out if dtype is None else out.astype(dtype)
+
+
+class Ends:
+    """Character end offset of token positions: ``start + length`` for the positions asked."""
+
+    def __init__(self, start: np.ndarray, length: np.ndarray) -> None:
+        self.start, self.length = start, length
+
+    def __len__(self) -> int:
+        return int(self.start.size)
+
+    def __getitem__(self, pos: object) -> np.ndarray | int:
+        value = self.start[pos].astype(np.int64) + self.length[pos]
+        return int(value) if np.ndim(value) == 0 else value.astype(np.int32)
+
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+        out = (self.start.astype(np.int64) + self.length).astype(np.int32)
+        return out if dtype is None else out.astype(dtype)
+
+
 @dataclass(eq=False)
 class TokenIndex:
-    """Vectorised token index of one corpus (see the module docstring for the layout)."""
+    """Vectorised token index of one shard of documents (see the module docstring for the layout)."""
 
     vocab: list[str]
     ids: np.ndarray
-    doc: np.ndarray
-    sent: np.ndarray
-    para: np.ndarray
     start: np.ndarray
-    end: np.ndarray
+    length: np.ndarray
     doc_offsets: np.ndarray
+    sent_offsets: np.ndarray
+    para_offsets: np.ndarray
     postings: np.ndarray
     postings_ptr: np.ndarray
     fingerprint: str
@@ -224,30 +279,42 @@ class TokenIndex:
 
     @property
     def n_sents(self) -> int:
-        return int(self.sent[-1]) + 1 if self.ids.size else 0
+        return int(self.sent_offsets.size - 1)
 
     @property
     def n_paras(self) -> int:
-        return int(self.para[-1]) + 1 if self.ids.size else 0
+        return int(self.para_offsets.size - 1)
+
+    # -- per-token views, computed for the positions asked -----------------------------------
+    @cached_property
+    def doc(self) -> Boundaries:
+        """Document row of token positions: ``ix.doc[positions]``."""
+        return Boundaries(self.doc_offsets)
+
+    @cached_property
+    def sent(self) -> Boundaries:
+        """Sentence number (unique in the shard, increasing) of token positions."""
+        return Boundaries(self.sent_offsets)
+
+    @cached_property
+    def para(self) -> Boundaries:
+        """Paragraph number of token positions."""
+        return Boundaries(self.para_offsets)
+
+    @cached_property
+    def end(self) -> Ends:
+        """Character end offset of token positions."""
+        return Ends(self.start, self.length)
 
     @cached_property
     def sent_doc(self) -> np.ndarray:
         """Document row of each sentence."""
-        out = np.zeros(self.n_sents, dtype=np.int32)
-        out[self.sent] = self.doc
-        return out
+        return np.asarray(self.doc[self.sent_offsets[:-1]], dtype=np.int32)
 
     @cached_property
     def para_doc(self) -> np.ndarray:
         """Document row of each paragraph."""
-        out = np.zeros(self.n_paras, dtype=np.int32)
-        out[self.para] = self.doc
-        return out
-
-    @cached_property
-    def sent_offsets(self) -> np.ndarray:
-        """Token range of each sentence: sentence *s* is ``[sent_offsets[s], sent_offsets[s+1])``."""
-        return np.searchsorted(self.sent, np.arange(self.n_sents + 1)).astype(np.int64)
+        return np.asarray(self.doc[self.para_offsets[:-1]], dtype=np.int32)
 
     @cached_property
     def counts(self) -> np.ndarray:
@@ -566,17 +633,22 @@ def _assemble(
     sent = np.cumsum(np.concatenate([r.sent_start for r in results] or [np.zeros(0, bool)]), dtype=np.int32) - 1
     para = np.cumsum(np.concatenate([r.para_start for r in results] or [np.zeros(0, bool)]), dtype=np.int32) - 1
     doc_offsets = np.searchsorted(doc, np.arange(n_docs + 1)).astype(np.int64)
+    n = ids.size
+    sent_offsets = np.searchsorted(sent, np.arange((int(sent[-1]) + 2) if n else 1)).astype(np.int64)
+    para_offsets = np.searchsorted(para, np.arange((int(para[-1]) + 2) if n else 1)).astype(np.int64)
+    lengths = end.astype(np.int64) - start
+    length = lengths.astype(np.uint16 if not n or lengths.max() <= np.iinfo(np.uint16).max else np.uint32)
+    del doc, sent, para, end, lengths
     postings = _group_positions(ids)
     postings_ptr = np.concatenate(([0], np.cumsum(np.bincount(ids, minlength=len(vocab))))).astype(np.int64)
     return TokenIndex(
         vocab=vocab,
         ids=ids.astype(np.int32),
-        doc=doc,
-        sent=sent,
-        para=para,
         start=start,
-        end=end,
+        length=length,
         doc_offsets=doc_offsets,
+        sent_offsets=sent_offsets,
+        para_offsets=para_offsets,
         postings=postings,
         postings_ptr=postings_ptr,
         fingerprint=fingerprint,

@@ -33,16 +33,26 @@ def test_tokens_equal_the_reference_tokenizer_document_by_document(sample_corpus
 
 
 def test_array_layout_and_invariants(sample_corpus, ix) -> None:
-    assert ix.ids.dtype == np.int32 and ix.doc.dtype == np.int32
+    assert ix.ids.dtype == np.int32 and ix.start.dtype == np.int32 and ix.length.dtype == np.uint16
     assert ix.n_docs == len(sample_corpus)
-    assert np.all(np.diff(ix.doc) >= 0) and np.all(np.diff(ix.sent) >= 0) and np.all(np.diff(ix.para) >= 0)
-    assert np.all(np.diff(ix.sent) <= 1) and np.all(np.diff(ix.para) <= 1)
+    # per token: ids, start, length and postings only; boundaries per document/sentence/paragraph
+    per_token = ix.ids.nbytes + ix.start.nbytes + ix.length.nbytes + ix.postings.nbytes
+    assert per_token / ix.n_tokens == 14 and ix.nbytes / ix.n_tokens < 16
+    doc, sent, para, end = (np.asarray(a) for a in (ix.doc, ix.sent, ix.para, ix.end))
+    assert doc.size == sent.size == para.size == end.size == ix.n_tokens
+    assert np.all(np.diff(doc) >= 0) and np.all(np.diff(sent) >= 0) and np.all(np.diff(para) >= 0)
+    assert np.all(np.diff(sent) <= 1) and np.all(np.diff(para) <= 1)
     # a sentence and a paragraph never span two documents; a paragraph start is a sentence start
-    assert np.all(ix.sent_doc[ix.sent] == ix.doc) and np.all(ix.para_doc[ix.para] == ix.doc)
-    new_para = np.flatnonzero(np.diff(ix.para)) + 1
-    assert np.all(np.diff(ix.sent)[new_para - 1] == 1)
-    assert np.all(ix.start < ix.end)
+    assert np.all(ix.sent_doc[sent] == doc) and np.all(ix.para_doc[para] == doc)
+    new_para = np.flatnonzero(np.diff(para)) + 1
+    assert np.all(np.diff(sent)[new_para - 1] == 1)
+    assert np.all(ix.start < end)
     assert ix.counts.sum() == ix.n_tokens
+    # the views answer for the positions asked exactly as the materialised arrays
+    pos = np.random.default_rng(0).integers(0, ix.n_tokens, 1000)
+    assert np.array_equal(ix.doc[pos], doc[pos]) and np.array_equal(ix.sent[pos], sent[pos])
+    assert np.array_equal(ix.para[pos], para[pos]) and np.array_equal(ix.end[pos], end[pos])
+    assert ix.doc[int(pos[0])] == doc[pos[0]]
 
 
 def test_postings_give_the_positions_of_each_form(ix) -> None:
@@ -85,17 +95,19 @@ def test_batching_and_worker_processes_do_not_change_the_index(sample_corpus, ix
         assert sorted(other.vocab) == sorted(ix.vocab)
         remap = np.array([ix.vocab_id(f) for f in other.vocab])
         assert np.array_equal(remap[other.ids], ix.ids)
-        for name in ("doc", "sent", "para", "start", "end", "doc_offsets"):
-            assert np.array_equal(getattr(other, name), getattr(ix, name)), name
+        for name in ("doc", "sent", "para", "start", "end", "doc_offsets", "sent_offsets", "para_offsets"):
+            assert np.array_equal(np.asarray(getattr(other, name)), np.asarray(getattr(ix, name))), name
 
 
 def test_save_load_roundtrip_without_pickle_and_stale_index_rejected(sample_corpus, ix, tmp_path: Path) -> None:
     folder = ix.save(tmp_path / "idx")
     loaded = TokenIndex.load(folder, fingerprint=sample_corpus.fingerprint)
     assert loaded is not None and loaded.vocab == ix.vocab
-    for name in ("ids", "doc", "sent", "para", "start", "end", "postings", "postings_ptr"):
+    for name in ("ids", "start", "length", "doc_offsets", "sent_offsets", "para_offsets", "postings", "postings_ptr"):
         assert np.array_equal(getattr(loaded, name), getattr(ix, name))
         np.load(folder / f"{name}.npy", allow_pickle=False)  # plain arrays
+    for view in ("doc", "sent", "para", "end"):
+        assert np.array_equal(np.asarray(getattr(loaded, view)), np.asarray(getattr(ix, view)))
     assert TokenIndex.load(folder, fingerprint="0" * 32) is None
     meta = json.loads((folder / "meta.json").read_text())
     meta["format"] = -1

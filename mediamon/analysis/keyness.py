@@ -296,7 +296,7 @@ def doc_frequencies(ix: Any, pos: np.ndarray, *, method: Literal["auto", "pairs"
     postings = np.asarray(ix.postings)
     kept = np.flatnonzero(member[postings])
     ids = np.repeat(np.arange(v, dtype=np.int32), np.diff(np.asarray(ix.postings_ptr)))[kept]
-    docs = np.asarray(ix.doc)[postings[kept]]
+    docs = ix.doc[postings[kept]]
     new = np.ones(kept.size, dtype=bool)
     new[1:] = (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])
     return _frequencies(ids[new], v)
