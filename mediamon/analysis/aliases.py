@@ -199,12 +199,13 @@ def task_alias_runs(source: Source, i: int, anchor: _Anchor) -> Part:
     window = np.concatenate((pos[:, None] + np.arange(-centre, 1)[None, :], last[:, None] + np.arange(1, centre + 1)[None, :]), axis=1)
     inside = (window >= 0) & (window < n_tok)
     w = np.clip(window, 0, n_tok - 1)
-    sent = np.asarray(ix.sent)
-    same = inside & (sent[w] == sent[pos][:, None])
+    before, after = np.clip(w - 1, 0, n_tok - 1), np.clip(w + 1, 0, n_tok - 1)
+    # sentence numbers of the window positions only (the index keeps sentence boundaries)
+    sent_w, sent_before, sent_after = ix.sent[w], ix.sent[before], ix.sent[after]
+    same = inside & (sent_w == ix.sent[pos][:, None])
     ids = np.asarray(ix.ids)[w]
     starts = ix.start[w].astype(np.int64)
     ends = ix.end[w].astype(np.int64)
-    before, after = np.clip(w - 1, 0, n_tok - 1), np.clip(w + 1, 0, n_tok - 1)
     doc = ix.doc[pos].astype(np.int64)
     # tokens of other documents (outside the sentence) are read at offset 0 of the hit's document
     first_cp = _first_letters(shard, np.repeat(doc, w.shape[1]), np.where(same, starts, 0).ravel())
@@ -213,8 +214,8 @@ def task_alias_runs(source: Source, i: int, anchor: _Anchor) -> Part:
     dash = ix.vocab_id("-")
     hyphen = ids == dash
     cap = word & upper
-    glued_prev = (w > 0) & (starts == ix.end[before]) & (sent[before] == sent[w])
-    glued_next = (w < n_tok - 1) & (ends == ix.start[after]) & (sent[after] == sent[w])
+    glued_prev = (w > 0) & (starts == ix.end[before]) & (sent_before == sent_w)
+    glued_next = (w < n_tok - 1) & (ends == ix.start[after]) & (sent_after == sent_w)
     next_hyphen = np.asarray(ix.ids)[after] == dash
     left_ok = same & (cap | (hyphen & glued_prev & glued_next) | (word & glued_next & next_hyphen))
     right_ok = same & cap & ~glued_prev
@@ -229,7 +230,7 @@ def task_alias_runs(source: Source, i: int, anchor: _Anchor) -> Part:
     seen_forms = [ix.vocab[k] for k in forms_seen.tolist()]
     stop_ids = forms_seen[vocab_mask(seen_forms, "english")]
     function_ids = forms_seen[np.fromiter((f in FUNCTION_WORDS for f in seen_forms), dtype=bool, count=len(seen_forms))]
-    sent_start = (w == 0) | (sent[before] != sent[w])
+    sent_start = (w == 0) | (sent_before != sent_w)
     for _ in range(MAX_RUN):  # at most MAX_RUN vectorised trims
         f = first
         opener = np.isin(ids[rows, f], function_ids) | (np.isin(ids[rows, f], stop_ids) & sent_start[rows, f])

@@ -211,7 +211,8 @@ def kept_form_counts(shard: Shard, keep: np.ndarray | None) -> np.ndarray:
     if keep is None or bool(np.all(keep)):
         return shard.counts
     ix = shard.index
-    ids = np.asarray(ix.ids)[kept_documents(shard, keep)[np.asarray(ix.doc, dtype=np.int64)]]
+    per_doc = np.diff(np.asarray(ix.doc_offsets, dtype=np.int64))
+    ids = np.asarray(ix.ids)[np.repeat(kept_documents(shard, keep), per_doc)]
     return np.bincount(ids, minlength=len(ix.vocab)).astype(np.int64)
 
 
