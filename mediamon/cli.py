@@ -519,6 +519,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MediamonError as exc:
         _print(f"mediamon {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: a report run has been kept as interrupted; no traceback, the shell's exit code
+        _print(f"mediamon {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # the reader went away (`mediamon kwic ... | head`): stop quietly, as `cat` does
         devnull = os.open(os.devnull, os.O_WRONLY)

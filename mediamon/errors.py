@@ -37,6 +37,24 @@ class ActorFileError(InputError):
     """An actor list is malformed (bad YAML, missing field, conflicting alias)."""
 
 
+class IntegrityError(MediamonError, OSError):
+    """A file mediamon wrote no longer holds what was written: its size or content digest differ from
+    the record kept beside it, it is missing, or it cannot be decoded. ``path`` is the file."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class InUseError(MediamonError, OSError):
+    """A folder is being written by another process that is still running. ``owner`` is what that
+    process recorded (``pid``, ``host``, ``since``)."""
+
+    def __init__(self, message: str, *, owner: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.owner = owner or {}
+
+
 class ReportError(MediamonError, RuntimeError):
     """A report run failed (bad parameter, failing cell, unwritable output)."""
 

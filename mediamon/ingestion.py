@@ -19,7 +19,11 @@ Same documents as ``read_corpus``
 
 Nothing half-written
     A store is written into a temporary sibling folder and renamed to ``DEST`` when complete; a
-    folder without ``store.json`` is never opened as a store.
+    folder without ``store.json`` is never opened as a store. The temporary folder names its
+    process (:func:`mediamon.store.claim_folder`); one left by an ingest that was killed is removed
+    by the next ingest beside it. ``overwrite=True`` replaces only a store, and only when the folder
+    holds nothing but what ingest and the indexes wrote there: other files are listed, not deleted.
+    Each shard's size, modification time and SHA-256 are recorded in ``store.json``.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -49,7 +53,11 @@ from . import readers
 from .corpus import MANIFEST_COLUMNS, STATUSES, Corpus, empty_manifest
 from .errors import InputError
 from .sentences import BY_LANGUAGE
-from .store import ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, is_store, open_store
+from .store import (
+    ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, abandoned_folders, describe_owner, is_store,
+    open_store, read_marker, release_folder, take_over, write_owner,
+)  # fmt: skip
+from .tokenindex import INDEX_FILES, file_record
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,11 @@ DEFAULT_SHARD_SIZE = "64MB"
 DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
 _UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 _GLOB_CHARS = re.compile(r"[*?\[]")
+#: The temporary folder of an ingest into DEST: ``.DEST.partial-<pid>-<hex>`` (or set aside to be removed).
+_PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.partial-[0-9]+-[0-9a-f]{8}(?:\.swept-[0-9a-f]{12})?")
+#: An index folder beside a shard (or one being written by ShardedCorpus.shard_index).
+_INDEX_FOLDER = re.compile(r"(?P<stem>.+)\.index-[A-Za-z0-9_-]+(?:\.tmp-[0-9]+-[0-9a-f]{8})?")
+_SHOWN_FOREIGN = 20
 _MANIFEST_SCHEMA = pa.schema(
     [
         ("item", pa.string()),
@@ -129,7 +142,8 @@ def ingest(
         A file, folder, glob or list of them (as for ``read_corpus``).
     dest
         The store folder to create. It must not exist (or pass ``overwrite=True`` to replace a
-        previous *store*; other folders are never deleted).
+        previous *store*; other folders are never deleted, nor a store holding files it did not
+        write: they are listed in the error).
     shard_size
         Documents per shard (``10000``) or text per shard (``"64MB"``, ``"1GiB"``; UTF-8 bytes). A
         document is never split; the last shard holds the rest.
@@ -142,7 +156,7 @@ def ingest(
         Skip documents whose text equals an earlier one, across the whole source (as
         ``read_corpus``). Pass ``False`` to keep repeated texts.
     overwrite
-        Replace an existing store at *dest*.
+        Replace an existing store at *dest* (one that holds only what mediamon wrote).
     batch_bytes
         About how many bytes of input files (on disk; gzip counted four times) are read at once.
     progress
@@ -183,9 +197,12 @@ def ingest(
                 f"{call}: {dest_path} exists and is not a mediamon store; overwrite=True only replaces "
                 "a store. Choose a new folder."
             )
+        _refuse_foreign_files(dest_path, call)
     dest_path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_abandoned(dest_path.parent)
     tmp = dest_path.with_name(f".{dest_path.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     (tmp / "shards").mkdir(parents=True)
+    write_owner(tmp)
     t0 = time.perf_counter()
     fmt = read_options.get("format")
     try:
@@ -218,6 +235,7 @@ def ingest(
         meta = writer.finish(source=source, shard_size=shard_size, read_options=read_options)
         meta["seconds"] = round(time.perf_counter() - t0, 3)
         (tmp / "store.json").write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+        release_folder(tmp)
         if dest_path.exists():
             old = dest_path.with_name(f".{dest_path.name}.old-{uuid.uuid4().hex[:8]}")
             os.rename(dest_path, old)
@@ -236,6 +254,72 @@ def ingest(
         f"{c['loaded']:,}", f"{c['rejected']:,}", f"{c['skipped']:,}",
     )  # fmt: skip
     return store
+
+
+def _sweep_abandoned(parent: Path) -> None:
+    """Remove the temporary folders that ingests killed before they finished left in *parent*."""
+    for folder, _, owner in abandoned_folders(parent, _PARTIAL_NAME):
+        aside = take_over(folder, owner)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+            log.warning("ingest(): removed %s, left by %s, which ended before the ingest finished", folder,
+                        describe_owner(owner))  # fmt: skip
+
+
+def _foreign_files(dest: Path) -> list[str]:
+    """What the store at *dest* did not write (paths relative to it; folders end with ``/``).
+
+    A store writes ``store.json``, its manifest, the shard files it lists, and beside each shard its
+    index folders (index files only). Links are never written by mediamon, so they are listed too.
+    """
+    meta = read_marker(dest / "store.json")
+    meta = meta if isinstance(meta, dict) else {}
+    files = {"store.json", str(meta.get("manifest") or "manifest.parquet")}
+    shards = meta.get("shards") if isinstance(meta.get("shards"), list) else []
+    files |= {PurePosixPath(s["file"]).as_posix() for s in shards
+              if isinstance(s, dict) and isinstance(s.get("file"), str)}  # fmt: skip
+    folders = {str(p) for f in files for p in PurePosixPath(f).parents if str(p) != "."}
+    stems = {f.removesuffix(".parquet") for f in files if f.endswith(".parquet")}
+    index_files = {*INDEX_FILES, "meta.json"}
+    foreign: list[str] = []
+
+    def walk(folder: str, rel: str) -> None:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            path = f"{rel}{entry.name}"
+            if entry.is_symlink():
+                foreign.append(path)
+            elif not entry.is_dir():
+                if path not in files:
+                    foreign.append(path)
+            elif path in folders:
+                walk(entry.path, f"{path}/")
+            elif (m := _INDEX_FOLDER.fullmatch(path)) is not None and m.group("stem") in stems:
+                with os.scandir(entry.path) as it:
+                    inside = sorted(it, key=lambda e: e.name)
+                foreign.extend(f"{path}/{e.name}" for e in inside
+                               if e.name not in index_files or not e.is_file(follow_symlinks=False))  # fmt: skip
+            else:
+                foreign.append(f"{path}/")
+
+    walk(os.fspath(dest), "")
+    return foreign
+
+
+def _refuse_foreign_files(dest: Path, call: str) -> None:
+    """Refuse to replace a store that holds files it did not write: they are the user's."""
+    try:
+        foreign = _foreign_files(dest)
+    except OSError as exc:
+        raise StoreError(f"{call}: cannot list {dest} to check what it holds: {exc.strerror or exc}.") from None
+    if foreign:
+        more = f", ... ({len(foreign):,} in all)" if len(foreign) > _SHOWN_FOREIGN else ""
+        shown = ", ".join(foreign[:_SHOWN_FOREIGN]) + more
+        raise StoreError(
+            f"{call}: {dest} holds {len(foreign):,} file(s) the store did not write: {shown}. overwrite=True "
+            "deletes only what mediamon wrote; move these out of the folder first, or choose a new folder."
+        )
 
 
 def _file_row(f: Any) -> dict[str, Any]:
@@ -412,9 +496,11 @@ class _StoreWriter:
         path = self.folder / rel
         pq.write_table(table, path, row_group_size=ROW_GROUP, compression="zstd")
         text_bytes = int(pc.sum(pc.binary_length(table.column("text"))).as_py() or 0)
+        record = file_record(path)
         info = {
             "file": rel, "n_docs": len(docs), "doc_start": self.n_docs, "fingerprint": corpus.fingerprint,
-            "bytes": path.stat().st_size, "text_bytes": text_bytes, "dtypes": dtypes,
+            "bytes": record["bytes"], "text_bytes": text_bytes, "dtypes": dtypes, "mtime_ns": record["mtime_ns"],
+            "sha256": record["sha256"],
         }  # fmt: skip
         self.shards.append(info)
         self.n_docs += len(docs)

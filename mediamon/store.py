@@ -24,23 +24,38 @@ Views
 Nothing half-written
     A folder without a ``store.json`` that says ``"format": "mediamon-store"`` is never opened as a
     store. No pickle is used anywhere: documents and the manifest are Parquet, indexes are ``.npy``
-    (``allow_pickle=False``) and text, metadata JSON.
+    (``allow_pickle=False``) and text, metadata JSON. A folder being written (an ingest's, a report
+    run's) holds an owner file naming its process (:func:`claim_folder`); one left by a process that
+    is gone is swept by the next writer (:func:`owner_alive`).
+
+Nothing changed unseen
+    ``store.json`` records each shard's size, modification time and SHA-256, and each index's
+    ``meta.json`` those of its arrays. Using a shard costs a ``stat``: a size that differs is damage,
+    and a modification time that differs makes the digest decide, once
+    (:func:`~mediamon.tokenindex.check_file`); ``open_store(path, verify=True)`` checks every digest
+    now. Damage (an edited or truncated shard, a changed index array, bytes Parquet cannot decode)
+    raises :class:`StoreError` naming the shard; an index built for other documents is rebuilt.
+    Shard paths must lie inside the store.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import datetime as _dt
+import glob
 import hashlib
 import json
 import logging
 import os
 import re
 import shutil
+import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +67,13 @@ from tqdm import tqdm
 
 from . import display
 from .corpus import MANIFEST_COLUMNS, Corpus, between_mask, empty_manifest
-from .errors import ColumnError, InputError, MediamonError
+from .errors import ColumnError, InputError, InUseError, IntegrityError, MediamonError
 from .sentences import BY_LANGUAGE
-from .tokenindex import TokenIndex, build_index
+from .tokenindex import INDEX_FILES, TokenIndex, build_index, check_file
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ROW_GROUP", "ShardedCorpus", "StoreError", "is_store", "open_store"]
+__all__ = ["ROW_GROUP", "ShardedCorpus", "StoreError", "claim_folder", "is_store", "open_store"]
 
 STORE_FORMAT = "mediamon-store"
 STORE_VERSION = 1
@@ -84,6 +99,15 @@ class ShardInfo:
     bytes: int
     text_bytes: int
     dtypes: dict[str, str] = field(default_factory=dict)
+    #: The file's modification time and SHA-256 when ingest wrote it (``None``: a store written
+    #: before digests were kept; only its size is checked).
+    mtime_ns: int | None = None
+    sha256: str | None = None
+
+    @property
+    def record(self) -> dict[str, object]:
+        """What :func:`~mediamon.tokenindex.check_file` checks."""
+        return {"bytes": self.bytes, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -264,19 +288,43 @@ class ShardedCorpus:
             raise InputError(f"ShardedCorpus: shard {i} does not exist; the store has {self.n_shards}.")
         return self.path / self.shards[i].file
 
-    def shard_file(self, i: int) -> Path:
-        """The Parquet file of shard *i*, checked against what ingest wrote (its size)."""
+    def shard_file(self, i: int, *, verify: bool = False) -> Path:
+        """The Parquet file of shard *i*, checked against what ingest wrote: its size, and its
+        SHA-256 when the modification time moved (or with *verify*)."""
         path = self._shard_path(i)
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise StoreError(f"ShardedCorpus: shard file {path} cannot be read: {exc.strerror or exc}.") from None
-        if size != self.shards[i].bytes:
+        info = self.shards[i]
+        if info.sha256 is None:
+            if verify:
+                raise StoreError(
+                    f"ShardedCorpus: {self.path} was written without content digests (an older mediamon), so "
+                    "its shards cannot be verified. Ingest the source again."
+                )
+            try:
+                size = path.stat().st_size
+            except OSError as exc:
+                raise StoreError(f"ShardedCorpus: shard file {path} cannot be read: {exc.strerror or exc}.") from None
+            problem = None if size == info.bytes else f"has {size:,} bytes, not the {info.bytes:,} written"
+        else:
+            problem = check_file(path, info.record, verify=verify)
+        if problem is not None:
             raise StoreError(
-                f"ShardedCorpus: {path} has {size:,} bytes but {self.shards[i].bytes:,} were written by "
-                "ingest; the store was changed. Ingest the source again."
+                f"ShardedCorpus: shard {i} ({path}) {problem}; the store was changed after ingest. "
+                "Ingest the source again."
             )
         return path
+
+    @contextlib.contextmanager
+    def _reading(self, i: int) -> Iterator[None]:
+        """Turn what Parquet raises for a damaged shard file (zstd, Thrift, Arrow) into a StoreError."""
+        try:
+            yield
+        except MediamonError:
+            raise
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(
+                f"ShardedCorpus: shard {i} ({self._shard_path(i)}) cannot be decoded: {exc}. The file is damaged; "
+                f"check the store with open_store({str(self.path)!r}, verify=True), or ingest the source again."
+            ) from None
 
     def shard_table(self, i: int, columns: Sequence[str] = META_COLUMNS) -> pa.Table:
         """Columns of every document of shard *i* (not only the view's) as an Arrow table, read once
@@ -285,9 +333,10 @@ class ShardedCorpus:
         key = (str(path), self.shards[i].fingerprint, tuple(columns))
         hit = _TABLE_CACHE.pop(key, None)
         if hit is None:
-            pf = pq.ParquetFile(path)
-            have = [c for c in columns if c in pf.schema_arrow.names]
-            table = pf.read(columns=have)
+            with self._reading(i):
+                pf = pq.ParquetFile(path)
+                have = [c for c in columns if c in pf.schema_arrow.names]
+                table = pf.read(columns=have)
             for c in columns:
                 if c not in have:
                     table = table.append_column(c, pa.nulls(table.num_rows, pa.string()))
@@ -302,18 +351,19 @@ class ShardedCorpus:
         *rows* filled (only their row groups are read), ``""`` elsewhere; ``None`` reads them all."""
         path = self.shard_file(i)
         n = self.shards[i].n_docs
-        pf = pq.ParquetFile(path)
         out = np.full(n, "", dtype=object)
-        if rows is None:
-            out[:] = pf.read(columns=["text"]).column("text").to_pylist()
-            return out
-        rows = np.unique(np.asarray(rows, dtype=np.int64))
-        if not rows.size:
-            return out
-        sizes = [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)]
-        starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
-        part = pf.read_row_groups(groups.tolist(), columns=["text"]).column("text")
+        with self._reading(i):
+            pf = pq.ParquetFile(path)
+            if rows is None:
+                out[:] = pf.read(columns=["text"]).column("text").to_pylist()
+                return out
+            rows = np.unique(np.asarray(rows, dtype=np.int64))
+            if not rows.size:
+                return out
+            sizes = [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)]
+            starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+            groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
+            part = pf.read_row_groups(groups.tolist(), columns=["text"]).column("text")
         at = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups.tolist()])
         # only the wanted rows become Python strings
         pos = np.searchsorted(at, rows)
@@ -335,9 +385,11 @@ class ShardedCorpus:
         """
         path = self.shard_file(i)
         info = self.shards[i]
-        pf = pq.ParquetFile(path)
-        names = [c for c in pf.schema_arrow.names if c != "text"]
-        docs = _restore_dtypes(pf.read(columns=names).to_pandas(), info.dtypes)
+        with self._reading(i):
+            pf = pq.ParquetFile(path)
+            names = [c for c in pf.schema_arrow.names if c != "text"]
+            table = pf.read(columns=names)
+        docs = _restore_dtypes(table.to_pandas(), info.dtypes)
         docs.insert(1, "text", self.shard_texts(i, rows))
         if rows is not None:
             empty = np.ones(info.n_docs, dtype=bool)
@@ -378,7 +430,7 @@ class ShardedCorpus:
         hit = _INDEX_CACHE.get(key)
         if hit is not None and hit[0] == _stamp(folder):
             return hit[1]
-        found = TokenIndex.load(folder, fingerprint=info.fingerprint, mmap=True)
+        found = self._load_index(i, folder)
         if found is not None:
             return _remember(key, found)
         cache = os.environ.get("MEDIAMON_CACHE")
@@ -407,6 +459,33 @@ class ShardedCorpus:
             if loaded is not None:
                 return _remember(key, loaded) if target == folder else loaded
         return built
+
+    def _load_index(self, i: int, folder: Path, *, verify: bool = False) -> TokenIndex | None:
+        """Shard *i*'s saved index at *folder*; ``None`` when missing or stale (to be rebuilt)."""
+        try:
+            return TokenIndex.load(folder, fingerprint=self.shards[i].fingerprint, mmap=True, verify=verify,
+                                   strict=True)  # fmt: skip
+        except IntegrityError as exc:
+            raise StoreError(
+                f"ShardedCorpus: the token index of shard {i} is damaged: {str(exc).rstrip('.')}. Remove {folder} "
+                "to rebuild it from the shard, or ingest the source again."
+            ) from None
+
+    def verify(self) -> ShardedCorpus:
+        """Check the SHA-256 of every shard file and of every saved index beside it, now.
+
+        Raises
+        ------
+        StoreError
+            Naming the first shard (or index) whose content differs from what was written.
+        """
+        for i in range(self.n_shards):
+            self.shard_file(i, verify=True)
+            base = self._shard_path(i)
+            for folder in sorted(base.parent.glob(f"{glob.escape(base.stem)}.index-*")):
+                if folder.is_dir() and not _TEMPORARY.search(folder.name):
+                    self._load_index(i, folder, verify=True)
+        return self
 
     def build_indexes(
         self, *, sentences: str = BY_LANGUAGE, progress: bool | None = None, workers: int | None = None
@@ -540,18 +619,29 @@ class ShardedCorpus:
 
 #: Memory-mapped shard indexes loaded by this process (most recent last), so that a second query
 #: does not reread the vocabulary; the arrays stay on disk (page cache), only small lookups are held.
-_INDEX_CACHE: dict[tuple[str, str], tuple[int, TokenIndex]] = {}
+_INDEX_CACHE: dict[tuple[str, str], tuple[tuple[tuple[int, int], ...], TokenIndex]] = {}
 INDEX_CACHE_SIZE = 32
 #: Metadata columns of shards read by this process (no text), most recent last.
 _TABLE_CACHE: dict[tuple[str, str, tuple[str, ...]], pa.Table] = {}
 TABLE_CACHE_SIZE = 256
 
 
-def _stamp(folder: Path) -> int:
+def _stamp(folder: Path) -> tuple[tuple[int, int], ...]:
+    """Size and modification time of every file of a saved index: a file changed in place after
+    the index was loaded makes the next query load (and check) it again (about 25 µs)."""
     try:
-        return (folder / "meta.json").stat().st_mtime_ns
+        return tuple((st.st_size, st.st_mtime_ns) for st in map(os.stat, _index_paths(str(folder))))
     except OSError:
-        return -1
+        return ()
+
+
+@lru_cache(maxsize=4096)
+def _index_paths(folder: str) -> tuple[str, ...]:
+    return tuple(os.path.join(folder, name) for name in ("meta.json", *INDEX_FILES))
+
+
+#: The name of an index folder being written by :func:`_save_atomic`.
+_TEMPORARY = re.compile(r"\.tmp-[0-9]+-[0-9a-f]{8}$")
 
 
 def _remember(key: tuple[str, str], ix: TokenIndex) -> TokenIndex:
@@ -622,14 +712,24 @@ def is_store(path: str | os.PathLike[str]) -> bool:
     return isinstance(meta, dict) and meta.get("format") == STORE_FORMAT
 
 
-def open_store(path: str | os.PathLike[str]) -> ShardedCorpus:
+def open_store(path: str | os.PathLike[str], *, verify: bool = False) -> ShardedCorpus:
     """Open a store written by :func:`ingest` (reads only ``store.json``).
+
+    Parameters
+    ----------
+    path
+        The store folder.
+    verify
+        Also check now the SHA-256 of every shard file and of every saved index (reads the whole
+        store once). Without it, each shard is checked when it is used: by size, and by digest
+        when its modification time moved (see *Nothing changed unseen* in :mod:`mediamon.store`).
 
     Raises
     ------
     StoreError
         The folder does not exist, has no ``store.json`` (not a store, or an ingest that did not
-        finish), or holds another format or version.
+        finish), holds another format or version, names shard files outside the store, or (with
+        *verify*) a shard or index differs from what was written.
     """
     p = Path(path).expanduser().resolve()
     meta_path = p / "store.json"
@@ -640,12 +740,204 @@ def open_store(path: str | os.PathLike[str]) -> ShardedCorpus:
             f"open_store(): {p} is not a mediamon store (no store.json). Create one with "
             f"mediamon.ingest(source, {str(path)!r}) or `mediamon ingest SOURCE DEST`."
         ) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise StoreError(f"open_store(): cannot read {meta_path}: {exc}.") from None
-    if meta.get("format") != STORE_FORMAT or meta.get("version") != STORE_VERSION:
+    if not isinstance(meta, dict) or meta.get("format") != STORE_FORMAT or meta.get("version") != STORE_VERSION:
+        got = (meta.get("format"), meta.get("version")) if isinstance(meta, dict) else (None, None)
         raise StoreError(
-            f"open_store(): {meta_path} has format {meta.get('format')!r} version {meta.get('version')!r}; "
+            f"open_store(): {meta_path} has format {got[0]!r} version {got[1]!r}; "
             f"this mediamon reads {STORE_FORMAT!r} version {STORE_VERSION}. Ingest the source again."
         )
-    return ShardedCorpus(p, meta)
+    _check_description(p, meta, meta_path)
+    store = ShardedCorpus(p, meta)
+    return store.verify() if verify else store
 
+
+_SHARD_FIELDS = {f.name for f in fields(ShardInfo)} - {"number"}
+_REQUIRED_SHARD_KEYS = {"file", "n_docs", "doc_start", "fingerprint", "bytes", "text_bytes"}
+
+
+def _check_description(root: Path, meta: dict[str, Any], meta_path: Path) -> None:
+    """Refuse a ``store.json`` whose shard list is malformed or names files outside the store."""
+    shards = meta.get("shards")
+    if not isinstance(shards, list) or not all(isinstance(s, dict) and set(s) <= _SHARD_FIELDS and
+                                               _REQUIRED_SHARD_KEYS <= set(s) for s in shards):  # fmt: skip
+        raise StoreError(
+            f"open_store(): {meta_path} does not describe its shards as ingest writes them "
+            f"(a list of objects with {sorted(_REQUIRED_SHARD_KEYS)}). Ingest the source again."
+        )
+    resolved: dict[str, str] = {}
+    for i, shard in enumerate(shards):
+        _inside_store(root, shard["file"], f"shard {i}", meta_path, resolved)
+    _inside_store(root, meta.get("manifest", "manifest.parquet"), "the manifest", meta_path, resolved)
+
+
+def _inside_store(root: Path, rel: object, what: str, meta_path: Path, resolved: dict[str, str]) -> None:
+    """Refuse a path in ``store.json`` that is not relative, climbs out (``..``) or resolves (through
+    a link) outside the store: queries would read there, and indexes be written there."""
+    text = rel if isinstance(rel, str) else ""
+    parts = text.split("/")
+    bad = not text or text.startswith("/") or "\\" in text or "\x00" in text or text[1:2] == ":" or ".." in parts
+    if not bad:
+        parent, _, name = text.rpartition("/")
+        if parent not in resolved:  # shards share a folder: resolve it once
+            resolved[parent] = os.path.realpath(os.path.join(root, parent))
+        where = os.path.join(resolved[parent], name)
+        if os.path.islink(where):
+            where = os.path.realpath(where)
+        bad = not where.startswith(os.path.join(root, ""))
+    if bad:
+        raise StoreError(
+            f"open_store(): {meta_path} names {what} at {rel!r}, which is not a path inside the store {root}. "
+            "A store only reads and writes inside its folder; ingest the source again."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# folders being written, and the processes writing them
+# ---------------------------------------------------------------------------------------------
+#: The file inside a folder being written (an ingest's, a report run's) that names its process.
+OWNER_FILE = ".mediamon-owner.json"
+
+
+def _process_start(pid: int) -> int | None:
+    """When process *pid* started (clock ticks after boot; Linux only, else ``None``): tells the
+    process from a later one that got the same pid."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        return int(stat[stat.rindex(b")") + 2 :].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def owner_record() -> dict[str, Any]:
+    """This process as an owner: ``pid``, ``host``, ``started`` (see :func:`owner_alive`), ``since``
+    (UTC) and a random ``token`` that tells two claims apart."""
+    pid = os.getpid()
+    return {
+        "pid": pid,
+        "host": socket.gethostname(),
+        "started": _process_start(pid),
+        "since": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "token": uuid.uuid4().hex,
+    }
+
+
+def write_owner(folder: Path, owner: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Record *owner* (default: this process) in *folder*; returns it."""
+    record = dict(owner) if owner is not None else owner_record()
+    (folder / OWNER_FILE).write_text(json.dumps(record), encoding="utf-8")
+    return record
+
+
+def read_owner(folder: Path) -> dict[str, Any] | None:
+    """The owner recorded in *folder*, or ``None`` (no owner file, or not one mediamon wrote)."""
+    value = read_marker(folder / OWNER_FILE)
+    return value if isinstance(value, dict) else None
+
+
+def owner_alive(owner: Mapping[str, Any]) -> bool:
+    """Whether the process that recorded *owner* may still be running.
+
+    Asked with ``os.kill(pid, 0)``; on Linux the process's start time must also be the recorded
+    one (a pid is reused after the process ends). A process on another machine (or on a system
+    without POSIX signals) may always be running: it cannot be asked.
+    """
+    if owner.get("host") != socket.gethostname() or os.name != "posix":
+        return True  # on Windows os.kill(pid, 0) would end the process, not ask about it
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it runs, as another user
+    except OSError:
+        return True
+    started = owner.get("started")
+    now = _process_start(pid) if isinstance(started, int) else None
+    return now is None or now == started
+
+
+def describe_owner(owner: Mapping[str, Any]) -> str:
+    """``process 123 on host (since 2025-03-01T10:15:00+00:00)``."""
+    return f"process {owner.get('pid')} on {owner.get('host')} (since {owner.get('since')})"
+
+
+def take_over(folder: Path, judged: Mapping[str, Any] | None) -> Path | None:
+    """Move *folder*, judged abandoned with owner *judged*, aside (atomically: one process gets it).
+
+    Returns where it now is, or ``None`` when it was gone, or was claimed again meanwhile by a live
+    process (then it is put back).
+    """
+    aside = folder.with_name(f"{folder.name}.swept-{uuid.uuid4().hex[:12]}")
+    try:
+        os.rename(folder, aside)
+    except FileNotFoundError:
+        return None
+    now = read_owner(aside)
+    if (now or {}).get("token") != (judged or {}).get("token"):
+        with contextlib.suppress(OSError):
+            os.rename(aside, folder)
+        return None
+    return aside
+
+
+def claim_folder(folder: Path) -> dict[str, Any]:
+    """Create *folder* for this process, exclusively, with an owner file in it; returns the owner.
+
+    A prepared sibling is renamed onto the name, which fails while another folder holds it, so the
+    folder never exists without its owner file. A folder already there whose owner is gone, or that
+    has no owner file (left by an older mediamon), is removed first.
+
+    Raises
+    ------
+    InUseError
+        A process that may still be running owns the folder.
+    OSError
+        The folder cannot be created (permissions, a file of that name).
+    """
+    owner = owner_record()
+    for _ in range(8):
+        prepared = folder.with_name(f"{folder.name}.claim-{owner['token'][:12]}")
+        prepared.mkdir()
+        try:
+            write_owner(prepared, owner)
+            os.rename(prepared, folder)
+            return owner
+        except OSError:
+            shutil.rmtree(prepared, ignore_errors=True)
+            if not folder.is_dir() or folder.is_symlink():
+                raise
+        held = read_owner(folder)
+        if held is not None and owner_alive(held):
+            raise InUseError(f"{folder} is being written by {describe_owner(held)}.", owner=held)
+        aside = take_over(folder, held)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+    raise InUseError(f"{folder} could not be claimed: other processes keep claiming it.")
+
+
+def release_folder(folder: Path) -> None:
+    """Remove the owner file from *folder*, once it is written (it is not part of what was written)."""
+    with contextlib.suppress(FileNotFoundError):
+        (folder / OWNER_FILE).unlink()
+
+
+def abandoned_folders(parent: Path, name: re.Pattern[str]) -> Iterator[tuple[Path, re.Match[str], dict[str, Any]]]:
+    """Folders of *parent* whose names match *name* and whose recorded owner is gone (folders
+    without an owner file are never listed: nothing says who writes them)."""
+    try:
+        entries = sorted(os.scandir(parent), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        found = name.fullmatch(entry.name)
+        if found is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        owner = read_owner(Path(entry.path))
+        if owner is not None and not owner_alive(owner):
+            yield Path(entry.path), found, owner

@@ -8,7 +8,6 @@ shard order, which is corpus order, with global token positions.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from ..plot import plot_dispersion
 from ..results import Result
 from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard
 from ..text import codepoints, split_utf8, tokenize, utf8_positions
+from ..tokenindex import token_mask
 from .mentions import actor_spans, longest_matches, metadata
 
 if TYPE_CHECKING:
@@ -227,23 +227,26 @@ class Query:
 
 
 def _case_filter(shard: Shard, starts: np.ndarray, pattern: str, match: Match) -> np.ndarray:
-    """Keep hits whose original tokens match *pattern* case-sensitively (per hit, not per token)."""
+    """Keep hits whose original tokens match *pattern* case-sensitively (per hit, not per token).
+
+    Each token of the pattern meets the original text of its token in every hit through
+    :func:`~mediamon.tokenindex.token_mask` (RE2: linear time, whatever the pattern)."""
     ix = shard.index
-    if match == "fixed":
-        regexes = [re.compile(re.escape(w)) for _, _, w in tokenize(pattern)]
-    else:
-        regexes = [re.compile(fnmatch.translate(p) if match == "glob" else p) for p in pattern.split()]
+    tokens = [w for _, _, w in tokenize(pattern)] if match == "fixed" else pattern.split()
     texts = shard.texts(ix.doc[starts])
     keep = np.ones(starts.size, dtype=bool)
-    for k, rx in enumerate(regexes):
+    for k, token in enumerate(tokens):
         pos = starts + k
-        doc = ix.doc[pos]
-        keep &= np.fromiter(
-            (rx.fullmatch(texts[d][a:b]) is not None for d, a, b in zip(doc, ix.start[pos], ix.end[pos])),
-            dtype=bool,
-            count=starts.size,
-        )
+        surfaces = [texts[d][a:b] for d, a, b in zip(ix.doc[pos], ix.start[pos], ix.end[pos])]
+        keep &= token_mask(_surface_strings(surfaces), token, match=match, ignore_case=False, call="kwic()")
     return keep
+
+
+def _surface_strings(values: list[str]) -> pa.Array:
+    try:
+        return pa.array(values, type=pa.string())
+    except UnicodeEncodeError:  # a lone surrogate in the text: it matches as U+FFFD
+        return pa.array([v.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for v in values], pa.string())
 
 
 def find_hits(shard: Shard, query: Query) -> tuple[np.ndarray, np.ndarray]:

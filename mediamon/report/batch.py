@@ -1,4 +1,10 @@
-"""Batches: one notebook run once per parameter set of a grid; one failing run does not stop the others."""
+"""Batches: one notebook run once per parameter set of a grid; one failing run does not stop the others.
+
+A batch id is held by one running batch at a time (a hidden ``.batch-<id>.running/`` folder with an
+owner file, :func:`mediamon.store.claim_folder`): a batch id asked for and in use is refused before
+anything runs, a default one gets a suffix. Ctrl-C stops the batch: the run it interrupts is kept
+as interrupted, the summary lists the runs that did not start, and the interrupt goes on.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import itertools
 import json
 import logging
 import os
+import re
+import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,14 +25,17 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import display
-from ..errors import ParameterError, ReportError
+from ..errors import InUseError, ParameterError, ReportError
+from ..store import abandoned_folders, claim_folder, describe_owner, take_over
 from .params import load_params_file, notebook_parameters, validate_params
 from .paths import safe_name, write_atomic
-from .run import ReportRun, default_run_id, resolve_notebook, run_report
+from .run import ReportRun, check_timeout, default_run_id, resolve_notebook, run_report
 
 log = logging.getLogger(__name__)
 
 Grid = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+#: The hidden folder that holds a batch id while the batch runs (or a claim of it set aside).
+_RUNNING = re.compile(r"\.batch-.+\.running(?:\.(?:claim|swept)-[0-9a-f]{12})?")
 
 
 def expand_grid(grid: Grid | str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -136,51 +147,105 @@ def run_batch(
     if not sets:
         raise ParameterError("run_batch(): the grid expands to no parameter sets; give at least one value.")
     checked = [validate_params(specs, s, call=f"run_batch() run {i}") for i, s in enumerate(sets)]
-    if batch_id:
-        bid = safe_name(batch_id, call="run_batch()", what="batch_id")
-    else:
-        bid = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    check_timeout(timeout)
     stem = safe_name(source.stem, call="run_batch()", what="notebook name")
+    asked = safe_name(batch_id, call="run_batch()", what="batch_id") if batch_id else None
+    bid, running = _claim_batch(Path(out).resolve() / stem, asked or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+                                exact=asked is not None)  # fmt: skip
     rows: list[dict[str, Any]] = []
     runs: list[ReportRun | None] = []
-    for i, values in enumerate(tqdm(checked, desc=f"{stem} batch", unit="run", disable=_quiet(progress))):
-        rid = f"{bid}-{i:03d}-{default_run_id(values).rsplit('-', 1)[1]}"
-        begun = time.monotonic()
-        try:
-            run: ReportRun | None = run_report(
-                source, values, out=out, html=html, hide_code=hide_code, timeout=timeout,
-                run_id=rid, notebooks_dir=source.parent, kernel_name=kernel_name, raise_on_error=False,
-            )  # fmt: skip
-            rows.append(_summary_row(run, values, rid, time.monotonic() - begun, None))
-        except ReportError as exc:
-            run = None
-            rows.append(_summary_row(None, values, rid, time.monotonic() - begun, str(exc)))
-            log.warning("run_batch(): run %s could not run: %s", rid, exc)
-        runs.append(run)
-    summary = pd.DataFrame(rows, columns=list(_SUMMARY_COLUMNS))
-    folder = Path(out).resolve() / stem / f"batch-{bid}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+        stopped: BaseException | None = None
+        for i, values in enumerate(tqdm(checked, desc=f"{stem} batch", unit="run", disable=_quiet(progress))):
+            rid = f"{bid}-{i:03d}-{default_run_id(values).rsplit('-', 1)[1]}"
+            begun = time.monotonic()
+            try:
+                run: ReportRun | None = run_report(
+                    source, values, out=out, html=html, hide_code=hide_code, timeout=timeout,
+                    run_id=rid, notebooks_dir=source.parent, kernel_name=kernel_name, raise_on_error=False,
+                )  # fmt: skip
+                rows.append(_summary_row(run, values, rid, time.monotonic() - begun, None))
+            except ReportError as exc:
+                run = None
+                rows.append(_summary_row(None, values, rid, time.monotonic() - begun, str(exc)))
+                log.warning("run_batch(): run %s could not run: %s", rid, exc)
+            except BaseException as exc:  # Ctrl-C: run_report kept the run as interrupted
+                stopped = exc
+                rows.append(_summary_row(None, values, rid, time.monotonic() - begun, "interrupted", "interrupted"))
+                for j, rest in enumerate(checked[i + 1 :], start=i + 1):
+                    later = f"{bid}-{j:03d}-{default_run_id(rest).rsplit('-', 1)[1]}"
+                    rows.append(_summary_row(None, rest, later, 0.0, "not run: the batch was interrupted", "not run"))
+                runs.append(None)
+                break
+            runs.append(run)
+        summary = pd.DataFrame(rows, columns=list(_SUMMARY_COLUMNS))
+        folder = Path(out).resolve() / stem / f"batch-{bid}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+        except OSError as exc:
+            raise ReportError(
+                f"run_batch(): cannot write the batch summary in '{folder}': {exc.strerror or exc}. "
+                f"Pass out= a writable folder."
+            ) from exc
+        if stopped is not None:
+            raise stopped
+    finally:
+        shutil.rmtree(running, ignore_errors=True)
+    return BatchResult(bid, folder, tuple(runs), summary)
+
+
+def _claim_batch(parent: Path, bid: str, *, exact: bool) -> tuple[str, Path]:
+    """Hold batch id *bid* in *parent* for this process: ``(batch id, its hidden running folder)``.
+
+    A batch id held by a running batch is refused when *exact*, else suffixed ``-2``, ``-3``...
+    """
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportError(
-            f"run_batch(): cannot write the batch summary in '{folder}': {exc.strerror or exc}. "
-            f"Pass out= a writable folder."
+            f"run_batch(): cannot write under '{parent}': {exc.strerror or exc}. Pass out= a writable folder."
         ) from exc
-    return BatchResult(bid, folder, tuple(runs), summary)
+    for folder, _, owner in abandoned_folders(parent, _RUNNING):  # left by batches that were killed
+        aside = take_over(folder, owner)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+    for n in range(1, 101):
+        candidate = bid if n == 1 else f"{bid}-{n}"
+        running = parent / f".batch-{candidate}.running"
+        try:
+            claim_folder(running)
+        except InUseError as exc:
+            if exact:
+                raise ReportError(
+                    f"run_batch(): batch id {bid!r} is in use: {describe_owner(exc.owner)} is running that batch. "
+                    "Choose another batch id, or wait until it ends."
+                ) from None
+            continue
+        except OSError as exc:
+            raise ReportError(
+                f"run_batch(): cannot write under '{parent}': {exc.strerror or exc}. Pass out= a writable folder."
+            ) from exc
+        return candidate, running
+    raise ReportError(f"run_batch(): batch ids {bid!r} to '{bid}-100' are all in use; pass batch_id= a new name.")
 
 
 _SUMMARY_COLUMNS = ("run_id", "params", "status", "error", "cell_index", "html", "folder", "seconds")
 
 
 def _summary_row(
-    run: ReportRun | None, params: dict[str, Any], run_id: str, seconds: float, error: str | None
+    run: ReportRun | None,
+    params: dict[str, Any],
+    run_id: str,
+    seconds: float,
+    error: str | None,
+    status: str = "failed",
 ) -> dict[str, Any]:
     failure = run.error if run is not None else None
     return {
         "run_id": run_id,
         "params": json.dumps(params, ensure_ascii=False, sort_keys=True),
-        "status": run.status if run is not None else "failed",
+        "status": run.status if run is not None else status,
         "error": failure.summary() if failure else (error or ""),
         "cell_index": failure.cell_index if failure else None,
         "html": str(run.html) if run is not None and run.html else "",

@@ -24,7 +24,7 @@ import nbformat
 import papermill
 
 from ..errors import NotFoundError, ParameterError, ReportError, YamlError
-from ..safeyaml import safe_load
+from ..safeyaml import MAX_DEPTH, MAX_INT_DIGITS, safe_load
 
 
 TypeName = Literal["str", "int", "float", "bool", "list", "dict", "NoneType", "any"]
@@ -268,13 +268,14 @@ def _check_value(
     def wrong(hint: str = "") -> ParameterError:
         return ParameterError(
             f"{call}: parameter {spec.name!r} expects {spec.type_label} (default {spec.default}), "
-            f"got {type(value).__name__} {value!r}.{hint} {_accepted(specs)}"
+            f"got {type(value).__name__} {shown_value(value)}.{hint} {_accepted(specs)}"
         )
 
     if value is None and (spec.optional or spec.type_name in ("NoneType", "any")):
         return None
-    if not _is_json_value(value):
-        raise wrong(" Values must be JSON-like (str, int, float, bool, None, list, dict).")
+    problem = _value_problem(value)
+    if problem is not None:
+        raise wrong(f" {problem}")
     kind = spec.type_name
     if kind in ("NoneType", "any"):
         return _plain(value)
@@ -288,16 +289,53 @@ def _check_value(
     raise wrong(hint)
 
 
-def _is_json_value(value: object) -> bool:
-    if value is None or isinstance(value, (str, bool, int)):
-        return True
+def shown_value(value: object, *, limit: int = 200) -> str:
+    """``repr(value)`` cut to *limit* characters (an int too long to print is described instead)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond sys.get_int_max_str_digits()
+        return f"<{type(value).__name__} too large to show>"
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _value_problem(value: object, depth: int = 0) -> str | None:
+    """Why *value* cannot be a notebook parameter (it is written into the notebook as Python and
+    JSON), or ``None``: JSON-like values only, finite floats, ints of at most
+    :data:`~mediamon.safeyaml.MAX_INT_DIGITS` digits, UTF-8 text, nesting of at most
+    :data:`~mediamon.safeyaml.MAX_DEPTH` levels."""
+    if depth > MAX_DEPTH:
+        return f"It is nested more than {MAX_DEPTH} levels deep."
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_INT_DIGITS:
+            return f"Integers may have at most {MAX_INT_DIGITS} digits."
+        return None
     if isinstance(value, float):
-        return math.isfinite(value)
+        return None if math.isfinite(value) else "Floats must be finite (no inf or nan)."
+    if isinstance(value, str):
+        return None if _is_utf8(value) else (
+            "It holds bytes that are not UTF-8 text (shown as \\udcXX): pass the value as UTF-8."
+        )
     if isinstance(value, (list, tuple)):
-        return all(_is_json_value(v) for v in value)
+        return next((p for p in (_value_problem(v, depth + 1) for v in value) if p), None)
     if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_json_value(v) for k, v in value.items())
-    return False
+        for k, v in value.items():
+            if not isinstance(k, str) or not _is_utf8(k):
+                return "Mapping keys must be UTF-8 text."
+            found = _value_problem(v, depth + 1)
+            if found:
+                return found
+        return None
+    return "Values must be JSON-like (str, int, float, bool, None, list, dict)."
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: bytes a command line could not decode
+        return False
+    return True
 
 
 def _plain(value: Any) -> Any:
@@ -349,6 +387,12 @@ def _parse_text(spec: ParameterSpec, text: str, specs: Mapping[str, ParameterSpe
     if kind in ("str", "NoneType", "any"):
         value = text
     elif kind == "int" and _INT_RE.fullmatch(text.strip()):
+        digits = len(text.strip().lstrip("+-"))
+        if digits > MAX_INT_DIGITS:
+            raise ParameterError(
+                f"{call}: -p {spec.name}: an integer of {digits:,} digits; at most {MAX_INT_DIGITS} are accepted. "
+                f"{_accepted(specs)}"
+            )
         value = int(text)
     elif kind == "float" and _FLOAT_RE.fullmatch(text.strip()):
         value = float(text)
@@ -364,7 +408,7 @@ def _parse_text(spec: ParameterSpec, text: str, specs: Mapping[str, ParameterSpe
             "list": 'JSON, e.g. \'["a", "b"]\'', "dict": "JSON, e.g. '{\"a\": 1}'",
         }  # fmt: skip
         raise ParameterError(
-            f"{call}: -p {spec.name} {text!r}: expected {spec.type_label} ({examples.get(kind, kind)}). "
+            f"{call}: -p {spec.name} {shown_value(text)}: expected {spec.type_label} ({examples.get(kind, kind)}). "
             f"{_accepted(specs)}"
         )
     return _check_value(spec, value, specs, call=call)
@@ -376,7 +420,7 @@ _NO_VALUE = object()
 def _parse_structured(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:
         return yaml_load(text, what="a -p value")

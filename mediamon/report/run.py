@@ -3,6 +3,18 @@
 A run is written under ``.<run-id>.partial/`` and renamed to ``<run-id>/`` only when it succeeded, so
 nothing half-written ever carries the final name. A failed run is renamed to ``<run-id>.failed/`` and
 keeps the partial executed notebook and a manifest with ``"status": "failed"``.
+
+One run per run id at a time
+    The partial folder is created exclusively, with an owner file naming its process
+    (:func:`mediamon.store.claim_folder`). A run id that a running process holds is refused when it
+    was asked for (``run_id=``); a default id gets a suffix (``-2``). So a second run never deletes
+    the first one's folder nor writes into its ``kernel.log``.
+
+Nothing left unmarked
+    Ctrl-C (``KeyboardInterrupt``) during a run finishes it as ``<run-id>.failed/`` with
+    ``"status": "interrupted"`` before the interrupt goes on. A partial folder whose process was
+    killed is found by the next run in that folder and kept as ``<run-id>.failed/`` with
+    ``"status": "killed"``.
 """
 
 from __future__ import annotations
@@ -13,9 +25,13 @@ import logging
 import math
 import os
 import platform
+import re
 import shutil
+import signal
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -30,10 +46,11 @@ from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError, strip_color
 
 from .. import __version__, display
-from ..errors import NotFoundError, ReportError
+from ..errors import InUseError, NotFoundError, ReportError
 from ..explore.tables import enhance_report_html
+from ..store import abandoned_folders, claim_folder, describe_owner, release_folder, take_over
 from .kernel import check_kernel, ensure_kernel, kernel_manager_class
-from .params import ParameterSpec, format_safe, notebook_parameters, papermill_quiet, validate_params
+from .params import ParameterSpec, format_safe, notebook_parameters, papermill_quiet, shown_value, validate_params
 from .paths import (
     ENV_VAR, FAILED_SUFFIX, FIGURES_DIR, KERNEL_LOG, MANIFEST_FILE, PARTIAL_SUFFIX, RECORD_FILE, TABLES_DIR,
     inside, read_json, safe_name, write_atomic,
@@ -41,7 +58,16 @@ from .paths import (
 
 log = logging.getLogger(__name__)
 
-FailureKind = Literal["cell_error", "timeout", "kernel_died", "kernel_error", "export_error", "io_error"]
+FailureKind = Literal[
+    "cell_error", "timeout", "kernel_died", "kernel_error", "export_error", "io_error", "interrupted"
+]
+Status = Literal["ok", "failed", "interrupted"]
+#: The longest time a cell may be given (seconds): 30 days; ``None`` means no limit.
+MAX_TIMEOUT = 30 * 24 * 3600
+#: A hidden partial run folder, or one being claimed or set aside: ``.<run-id>.partial[...]``.
+_PARTIAL_RUN = re.compile(r"\.(?P<rid>.+)\.partial(?P<extra>\.(?:claim|swept)-[0-9a-f]{12})?")
+#: Suffixes tried for a default run id that a running process holds.
+_MAX_SUFFIX = 100
 
 
 @dataclass(frozen=True)
@@ -52,7 +78,8 @@ class ReportFailure:
     ----------
     kind
         ``cell_error`` (a cell raised), ``timeout`` (a cell ran past ``timeout``), ``kernel_died``,
-        ``kernel_error`` (the kernel could not start), ``export_error`` (HTML export) or ``io_error``.
+        ``kernel_error`` (the kernel could not start), ``export_error`` (HTML export), ``io_error``
+        or ``interrupted`` (Ctrl-C, in this process or in the kernel).
     cell_index
         0-based index of the failing cell in the *source* notebook (markdown cells count), or ``None``.
     execution_count
@@ -101,7 +128,7 @@ class ReportRun:
     folder
         ``<out>/<stem>/<run-id>/`` on success, ``<out>/<stem>/<run-id>.failed/`` on failure.
     status
-        ``"ok"`` or ``"failed"``.
+        ``"ok"``, ``"failed"`` or ``"interrupted"`` (a cell stopped by a ``KeyboardInterrupt``).
     params
         The parameter values passed to the notebook (after validation).
     executed, html, manifest
@@ -117,7 +144,7 @@ class ReportRun:
     notebook: Path
     run_id: str
     folder: Path
-    status: Literal["ok", "failed"]
+    status: Status
     params: dict[str, Any]
     executed: Path | None
     html: Path | None
@@ -254,27 +281,36 @@ def run_report(
     source = resolve_notebook(notebook, notebooks_dir)
     specs = notebook_parameters(source)
     values = validate_params(specs, params)
-    cell_timeout = _cell_timeout(timeout)
+    cell_timeout = check_timeout(timeout)
     if kernel_name is not None:
         check_kernel(kernel_name)
     kernel = kernel_name or ensure_kernel()
     stem = safe_name(source.stem, call="run_report()", what="notebook name")
-    rid = _user_run_id(run_id) if run_id else default_run_id(values)
+    asked = _user_run_id(run_id) if run_id else None
     out = Path(out).resolve()  # the kernel runs in the notebook's folder: relative paths would move
-    paths = _RunPaths(out / stem, rid)
-    _prepare_folder(paths, out=out)
+    paths = _claim_run(out, stem, asked or default_run_id(values), exact=asked is not None)
     started = datetime.now(UTC)
     executed = paths.partial / f"{stem}.ipynb"
-    failure = _execute(source, executed, values, timeout=cell_timeout, kernel=kernel)
-    if failure is None and html:
-        failure = _export_html(executed, executed.with_suffix(".html"), hide_code=hide_code)
-    _point_metadata_at(executed, (paths.final if failure is None else paths.failed) / executed.name)
-    finished = datetime.now(UTC)
-    manifest = _manifest(
-        source, paths, values, specs, kernel=kernel, started=started, finished=finished,
-        failure=failure, hide_code=hide_code, timeout=cell_timeout,
-    )  # fmt: skip
-    folder = _finalise(paths, manifest, ok=failure is None)
+    stopped: BaseException | None = None
+    try:
+        failure = _execute(source, executed, values, timeout=cell_timeout, kernel=kernel)
+        if failure is None and html:
+            failure = _export_html(executed, executed.with_suffix(".html"), hide_code=hide_code)
+    except BaseException as exc:  # Ctrl-C, SystemExit: the run is marked before they go on
+        stopped = exc
+        failure = _failure_at_running_cell(
+            executed, "interrupted", type(exc).__name__, "the run was stopped before it finished (Ctrl-C or exit)"
+        )
+    with _interrupts_deferred():
+        _point_metadata_at(executed, (paths.final if failure is None else paths.failed) / executed.name)
+        finished = datetime.now(UTC)
+        manifest = _manifest(
+            source, paths, values, specs, kernel=kernel, started=started, finished=finished,
+            failure=failure, hide_code=hide_code, timeout=cell_timeout,
+        )  # fmt: skip
+        folder = _finalise(paths, manifest, ok=failure is None)
+    if stopped is not None:
+        raise stopped
     run = _make_run(source, paths, folder, values, started, finished, failure)
     if failure is not None and raise_on_error:
         raise ReportExecutionError(
@@ -283,6 +319,23 @@ def run_report(
             run,
         )
     return run
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back while a run folder is finished (it is raised after), so that no run is left
+    half-renamed; only the main thread receives signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _user_run_id(run_id: str) -> str:
@@ -296,12 +349,15 @@ def _user_run_id(run_id: str) -> str:
     return rid
 
 
-def _cell_timeout(timeout: float | None) -> int | None:
+def check_timeout(timeout: float | None) -> int | None:
     """Seconds per cell as the whole number nbclient needs (rounded up), or ``None``."""
     if timeout is None:
         return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ReportError(f"run_report(): timeout must be a number of seconds > 0 or None, got {timeout!r}.")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
+        raise ReportError(
+            f"run_report(): timeout={shown_value(timeout)} is invalid; pass seconds per cell, more than 0 and at "
+            f"most {MAX_TIMEOUT:,} (30 days), or None for no limit (--timeout 0 on the command line)."
+        )
     return math.ceil(timeout)
 
 
@@ -323,26 +379,100 @@ def resolve_notebook(
     return path.resolve()
 
 
-def _prepare_folder(paths: _RunPaths, *, out: Path) -> None:
-    """Create ``<out>/<stem>/`` and a clean partial folder; remove stale partial/failed folders."""
-    for target in (paths.final, paths.partial, paths.failed):
-        if not inside(target, out) or target.resolve().parent != paths.parent.resolve():
-            raise ReportError(f"run_report(): run folder '{target}' would leave '{out}'.")
+def _claim_run(out: Path, stem: str, rid: str, *, exact: bool) -> _RunPaths:
+    """Create ``<out>/<stem>/`` and claim the partial folder of run *rid* for this process.
+
+    Partial folders there whose process is gone are kept as failed runs first. A run id held by a
+    running process is refused when *exact* (asked for by the caller), else suffixed ``-2``, ``-3``...
+    Stale failed and replaced folders of the claimed id are removed.
+    """
+    parent = out / stem
     try:
-        paths.parent.mkdir(parents=True, exist_ok=True)
-        for stale in (paths.partial, paths.failed, paths.replaced):
-            if stale.exists():
-                shutil.rmtree(stale)
-        paths.partial.mkdir()
-        probe = paths.partial / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        shutil.rmtree(paths.partial, ignore_errors=True)
-        raise ReportError(
-            f"run_report(): cannot write the run folder under '{paths.parent}': "
-            f"{exc.strerror or exc}. Pass out= a writable folder."
-        ) from exc
+        raise _unwritable(parent, exc) from exc
+    _sweep_abandoned(parent)
+    for n in range(1, _MAX_SUFFIX + 1):
+        paths = _RunPaths(parent, rid if n == 1 else f"{rid}-{n}")
+        for target in (paths.final, paths.partial, paths.failed):
+            if not inside(target, out) or target.resolve().parent != parent.resolve():
+                raise ReportError(f"run_report(): run folder '{target}' would leave '{out}'.")
+        try:
+            claim_folder(paths.partial)
+        except InUseError as exc:
+            if exact:
+                raise ReportError(
+                    f"run_report(): run id {rid!r} is in use: {describe_owner(exc.owner)} is running it in "
+                    f"'{paths.partial}'. Choose another run id, or wait until that run ends."
+                ) from None
+            continue
+        except OSError as exc:
+            raise _unwritable(parent, exc) from exc
+        try:
+            for stale in (paths.failed, paths.replaced):
+                if stale.exists():
+                    shutil.rmtree(stale)
+            probe = paths.partial / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            shutil.rmtree(paths.partial, ignore_errors=True)
+            raise _unwritable(parent, exc) from exc
+        return paths
+    raise ReportError(
+        f"run_report(): run ids {rid!r} to '{rid}-{_MAX_SUFFIX}' are all in use by running processes in "
+        f"'{parent}'; pass run_id= a new name."
+    )
+
+
+def _unwritable(parent: Path, exc: OSError) -> ReportError:
+    return ReportError(
+        f"run_report(): cannot write the run folder under '{parent}': "
+        f"{exc.strerror or exc}. Pass out= a writable folder."
+    )
+
+
+def _sweep_abandoned(parent: Path) -> None:
+    """Keep each partial run folder of *parent* whose process is gone (killed, or its machine
+    stopped) as ``<run-id>.failed/`` with ``"status": "killed"``; remove claims set aside."""
+    for folder, found, owner in abandoned_folders(parent, _PARTIAL_RUN):
+        aside = take_over(folder, owner)
+        if aside is None:
+            continue
+        failed = parent / f"{found.group('rid')}{FAILED_SUFFIX}"
+        if found.group("extra") is None:
+            try:
+                _mark_killed(aside, found.group("rid"), owner)
+                if failed.exists():
+                    shutil.rmtree(failed)
+                os.rename(aside, failed)
+                log.warning("run_report(): %s was left by %s, which ended before the run finished; kept as %s",
+                            folder.name, describe_owner(owner), failed.name)  # fmt: skip
+                continue
+            except OSError as exc:
+                log.warning("run_report(): could not keep %s as a failed run: %s", folder, exc)
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _mark_killed(folder: Path, rid: str, owner: Mapping[str, Any]) -> None:
+    """Give a partial run folder whose process is gone a manifest that says so."""
+    release_folder(folder)
+    path = folder / MANIFEST_FILE
+    try:
+        data = read_json(path) if path.is_file() else {}
+    except ValueError:
+        data = {}
+    data.update(
+        mediamon_report=data.get("mediamon_report", 1),
+        run_id=data.get("run_id", rid),
+        status="killed",
+        error={"kind": "killed", "ename": "ProcessEnded", "cell_index": None, "execution_count": None,
+               "evalue": f"{describe_owner(owner)} ended before the run finished (killed, or its machine "
+                         "stopped)", "traceback": []},
+        swept=datetime.now(UTC).isoformat(),
+    )  # fmt: skip
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def _execute(
@@ -365,8 +495,10 @@ def _execute(
                 store_widget_state=False,  # the HTML shows each widget's escaped static fallback
             )
     except PapermillExecutionError as exc:
+        # Ctrl-C in a terminal reaches the kernel too: its cell stops with KeyboardInterrupt
+        kind: FailureKind = "interrupted" if str(exc.ename) == "KeyboardInterrupt" else "cell_error"
         return ReportFailure(
-            "cell_error", str(exc.ename), strip_color(str(exc.evalue)),
+            kind, str(exc.ename), strip_color(str(exc.evalue)),
             cell_index=_source_index(output, exc.cell_index), execution_count=exc.exec_count,
             traceback=tuple(strip_color(line) for line in exc.traceback),
         )  # fmt: skip
@@ -487,7 +619,7 @@ def _manifest(
     return {
         "mediamon_report": 1,
         "run_id": paths.run_id,
-        "status": "ok" if failure is None else "failed",
+        "status": _status(failure),
         "notebook": str(source),
         "notebook_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
         "params": params,
@@ -527,12 +659,15 @@ def _finalise(paths: _RunPaths, manifest: dict[str, Any], *, ok: bool) -> Path:
     text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
     try:
         write_atomic(paths.partial / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        # the owner file goes only after the rename: a partial folder without one would pass for stale
         if not ok:
             os.replace(paths.partial, paths.failed)
+            release_folder(paths.failed)
             return paths.failed
         if paths.final.exists():
             os.replace(paths.final, paths.replaced)
         os.replace(paths.partial, paths.final)
+        release_folder(paths.final)
         shutil.rmtree(paths.replaced, ignore_errors=True)
         return paths.final
     except OSError as exc:
@@ -541,6 +676,12 @@ def _finalise(paths: _RunPaths, manifest: dict[str, Any], *, ok: bool) -> Path:
             f"run_report(): could not finish the run folder '{paths.final}': {exc.strerror or exc}. "
             f"Nothing was kept; check free space and permissions of '{paths.parent}'."
         ) from exc
+
+
+def _status(failure: ReportFailure | None) -> Status:
+    if failure is None:
+        return "ok"
+    return "interrupted" if failure.kind == "interrupted" else "failed"
 
 
 def _make_run(
@@ -557,7 +698,7 @@ def _make_run(
         notebook=source,
         run_id=paths.run_id,
         folder=folder,
-        status="ok" if failure is None else "failed",
+        status=_status(failure),
         params=params,
         executed=folder / outputs["notebook"] if outputs["notebook"] else None,
         html=folder / outputs["html"] if outputs["html"] else None,
