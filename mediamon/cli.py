@@ -2,9 +2,10 @@
 
 Subcommands: ``corpus`` (load summary), ``kwic``, ``mentions``, ``cooc``, ``collocates``, ``timeline``,
 ``keyness``, ``quotes`` (the analyses, on any corpus: files, a folder, a glob or a sharded store; ``--dask`` or
-``--scheduler`` run the per-shard work on a Dask cluster), ``ingest`` (write a store) and
-``report`` (run a notebook as a report). Each subcommand has a ``_add_<name>`` function that
-declares its arguments and a ``_run_<name>`` function that does the work.
+``--scheduler`` run the per-shard work on a Dask cluster), ``actors suggest`` (alias suggestions for
+an actor list), ``ingest`` (write a store) and ``report`` (run a notebook as a report). Each
+subcommand has a ``_add_<name>`` function that declares its arguments and a ``_run_<name>``
+function that does the work.
 
 Article text is untrusted: everything printed from a corpus goes through :func:`_terminal_safe`,
 which replaces control characters (an escape sequence could hide or rewrite lines).
@@ -23,6 +24,7 @@ import pandas as pd
 
 from . import shards
 from .actors import read_actors
+from .analysis.aliases import suggest_aliases
 from .analysis.collocates import collocates
 from .analysis.cooc import cooccurrence
 from .analysis.keyness import KEYNESS_MEASURES, keyness
@@ -253,6 +255,47 @@ def _run_timeline(args: argparse.Namespace) -> int:
         f"-- {p['periods']:,} periods of {args.freq}; {p['dated_documents']:,} dated documents; "
         f"{p['undated_documents']:,} documents without a date (not placed in a period)"
     )
+    _write_csv(result, args.csv)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# actors
+# ---------------------------------------------------------------------------------------------
+def _add_actors_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("actors", help="work on an actor list: suggest aliases from a corpus")
+    tasks = p.add_subparsers(dest="task", required=True)
+    s = tasks.add_parser(
+        "suggest",
+        help="propose aliases, spelling variants and titles of one actor, with counts and KWIC lines",
+        description="Print the suggestions for NAME (an actor id of --actors, or a name such as Raisi) "
+        "and the actor's entry for actors.yaml with the new names added, ready to paste.",
+    )
+    _add_source(s)
+    s.add_argument("name", help="an actor id of --actors, or a name such as 'Raisi'")
+    s.add_argument("--actors", help="actor YAML file: where NAME is looked up, and who already claims a name")
+    s.add_argument("--min-count", type=int, default=2, help="fewest occurrences of a suggestion (default 2)")
+    s.add_argument("--similarity", type=float, default=80.0, help="smallest fuzz.ratio of a spelling variant (default 80)")
+    s.add_argument("--yaml", metavar="FILE", help="write the actors.yaml entry to FILE instead of printing it")
+    _add_output(s, 40)
+    _add_where(s)
+    s.set_defaults(func=_run_actors_suggest)
+
+
+def _run_actors_suggest(args: argparse.Namespace) -> int:
+    result = suggest_aliases(_load(args), args.name, actors=args.actors, min_count=args.min_count,
+                             similarity=args.similarity, executor=_executor(args))  # fmt: skip
+    cols = ["suggestion", "kind", "count", "documents", "known", "claimed_by", "resembles"]
+    _print_table(result.df[cols], args.max_rows)
+    _print(f"-- {result.caption()}")
+    entry = result.to_yaml()
+    if args.yaml:
+        with open(args.yaml, "w", encoding="utf-8") as fh:
+            fh.write(entry)
+        _print(f"-- actors.yaml entry written to {args.yaml}")
+    else:
+        _print()
+        _print(entry.rstrip("\n"))
     _write_csv(result, args.csv)
     return 0
 
@@ -498,8 +541,7 @@ def _run_report(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_corpus, _add_kwic, _add_mentions, _add_cooc, _add_collocates, _add_timeline, _add_keyness, _add_quotes,
-    _add_ingest,
-    _add_report,
+    _add_actors_command, _add_ingest, _add_report,
 ]  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from .errors import InputError, one_of
 
 Match = Literal["fixed", "glob", "regex"]
 Unit = Literal["sentence", "paragraph", "document"]
-Dedupe = Literal["exact"] | bool
+Dedupe = Literal["exact", "near"] | bool
 
 MATCHES: tuple[str, ...] = ("fixed", "glob", "regex")
 UNITS: tuple[str, ...] = ("sentence", "paragraph", "document")
@@ -49,14 +49,22 @@ PARAMETER_DOCS: dict[str, str] = {
     "min_count": """min_count
     Keep rows whose count (``n_ab``) is at least this (``0`` keeps every row).""",
     "dedupe": """dedupe
-    ``False``, or ``"exact"`` (``True`` means the same): count each exact duplicate article once.
-    Two documents are exact duplicates when their article bodies (between ``body_start`` and
-    ``body_end``, so datelines and licence lines are ignored) hold the same sequence of normalised
-    tokens (case, Unicode form, quote style and whitespace do not matter). The first document in
-    corpus order is kept; the others are listed with the id they duplicate. ``read_corpus`` already
-    skips byte-identical texts by default; those are exact duplicates too, and the first of each
-    group is kept in both places, so an analysis gives the same numbers whether they were skipped at
-    load or folded here.""",
+    ``False``, ``"exact"`` (``True`` means the same), ``"near"``, or a
+    :class:`~mediamon.analysis.duplicates.NearDuplicates` result of this corpus: count each cluster
+    of repeated articles once. The other members of a cluster leave every count (their rows are
+    dropped; documents keep their numbers) and are listed with the id they duplicate in the
+    result's ``duplicates`` table; ``params['n_duplicates']`` says how many were folded.
+    ``"exact"``: two documents are exact duplicates when their article bodies (between
+    ``body_start`` and ``body_end``, so datelines and licence lines are ignored) hold the same
+    sequence of normalised tokens (case, Unicode form, quote style and whitespace do not matter); the
+    first document in corpus order is kept. ``read_corpus`` already skips byte-identical texts by
+    default; those are exact duplicates too, and the first of each group is kept in both places, so
+    an analysis gives the same numbers whether they were skipped at load or folded here.
+    ``"near"``: reprints with small edits, found by :func:`mediamon.near_duplicates` with its
+    defaults (Jaccard similarity >= 0.8 of 5-token shingles, verified exactly); pass
+    ``mm.near_duplicates(corpus, threshold=...)`` itself for other settings, or to compute the
+    clusters once for several analyses. The earliest-dated member of a cluster (then the smallest
+    ``doc_id``) is kept, as ``read_corpus(..., dedupe="near")`` keeps it.""",
     "executor": """executor
     Where the per-shard counting runs: ``None`` (the corpus's own choice, see ``corpus.using()``;
     by default in this process), ``"serial"``, ``"dask"`` (a local Dask cluster of two worker
@@ -157,13 +165,22 @@ def check_window_distance(window: object, call: str) -> int | None:
     return int(window)  # type: ignore[arg-type]
 
 
-def check_dedupe(dedupe: object, call: str) -> Literal["exact"] | None:
-    """``None`` (no deduplication) or ``"exact"`` (``True`` is ``"exact"``)."""
+def check_dedupe(dedupe: object, call: str) -> Literal["exact", "near"] | object | None:
+    """``None`` (no deduplication), ``"exact"`` (``True`` is ``"exact"``), ``"near"``, or a
+    near-duplicates result to use as it is (an object whose ``dedupe_mode`` is ``"near"``, i.e. a
+    :class:`~mediamon.analysis.duplicates.NearDuplicates`)."""
     if dedupe is False or dedupe is None:
         return None
-    if dedupe is True or dedupe == "exact":
+    if dedupe is True:
         return "exact"
-    raise InputError(f"{call}: dedupe={dedupe!r} is invalid; pass False or 'exact' (True means 'exact').")
+    if isinstance(dedupe, str) and dedupe in ("exact", "near"):
+        return dedupe  # type: ignore[return-value]
+    if not isinstance(dedupe, str) and getattr(dedupe, "dedupe_mode", None) == "near":
+        return dedupe
+    raise InputError(
+        f"{call}: dedupe={dedupe!r} is invalid; pass False, 'exact' (True means 'exact'), 'near', or "
+        "mediamon.near_duplicates(corpus, threshold=...) for near-duplicates with other settings."
+    )
 
 
 def check_names(values: Iterable[object], name: str, call: str) -> list[str]:

@@ -85,7 +85,13 @@ Records:
     sidecar ``metadata.csv``/``.jsonl``/``.tsv`` in the same folder with a ``file`` column (the
     file name) gives metadata too; front matter wins over the sidecar;
   * exact duplicate texts (``dedupe=True``) -> the first is kept, later ones skipped ``duplicate``
-    with ``duplicate_of`` the kept ``doc_id``.
+    with ``duplicate_of`` the kept ``doc_id``;
+  * near-duplicates (``dedupe="near"``, after the exact rule): reprints whose article bodies share
+    token 5-shingles with a Jaccard similarity of at least 0.8, found and verified as
+    :func:`mediamon.near_duplicates` finds them (same tokens, same clusters); each cluster keeps its
+    earliest-dated document (then the smallest ``doc_id``), the others are skipped
+    ``near_duplicate`` with ``duplicate_of`` the kept ``doc_id`` and the exact similarity in the
+    message.
 Floods of bad lines (memory stays proportional to the good data):
   * the first 1,000 rejected or skipped lines of a file get one manifest row each; after that, a
     run of consecutive records with the same status and reason is *one* manifest row -- one item
@@ -136,12 +142,14 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from .corpus import MANIFEST_COLUMNS, Corpus
+from . import minhash
 from .dates import parse_dates
 from .errors import ColumnError, InputError, NotFoundError, YamlError, one_of
 from .newstext import find_bodies
 from .progress import show_progress
 from .safeyaml import safe_load
 from .store import STORE_FORMAT, is_store, open_store, read_marker
+from .text import codepoints, normalize, split_utf8, tokenize_spans, utf8_positions
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +195,8 @@ REASONS: dict[str, str] = {
     "corrupt": "a gzip or Parquet file the reader cannot read (its message is kept)",
     "read_error": "an unexpected error while reading this file (its type and message are kept)",
     "duplicate": "the same text as an earlier document (see duplicate_of)",
+    "near_duplicate": "a reprint with small edits of the document in duplicate_of (dedupe='near'; the "
+                      "message gives the Jaccard similarity of their token shingles)",
     "repeated_path": "the same file was named twice in source",
     "junk": "an operating-system or hidden file",
     "documentation": "README/NOTICE/LICENSE-like file next to the data",
@@ -1243,7 +1253,7 @@ def read_corpus(
     dayfirst: bool | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_doc_chars: int = DEFAULT_MAX_DOC_CHARS,
-    dedupe: bool = True,
+    dedupe: bool | Literal["near"] = True,
     name: str | None = None,
     progress: bool | None = None,
 ) -> Corpus:
@@ -1277,7 +1287,12 @@ def read_corpus(
         Longest document text kept, in characters; longer ones are rejected ``text_too_large``.
         Default 10 million (a token index needs about 40 bytes per character).
     dedupe
-        Skip documents whose text equals an earlier document's (reason ``duplicate``).
+        ``True`` (default): skip documents whose text equals an earlier document's (reason
+        ``duplicate``). ``"near"``: also skip near-duplicates, reprints with small edits (reason
+        ``near_duplicate``; Jaccard similarity >= 0.8 of 5-token shingles of the body, each cluster
+        keeping its earliest-dated document, then the smallest ``doc_id``), exactly the documents
+        that ``dedupe="near"`` folds in an analysis of the corpus read with ``dedupe=True``.
+        ``False``: keep every document.
     name
         The corpus label; default: the name of the first source.
     progress
@@ -1329,6 +1344,9 @@ def read_corpus(
         raise InputError(f"read_corpus(): dayfirst must be None, True or False; got {dayfirst!r}.")
     if progress not in (None, True, False):
         raise InputError(f"read_corpus(): progress must be None, True or False; got {progress!r}.")
+    if not (dedupe is True or dedupe is False or dedupe == "near"):
+        raise InputError(f"read_corpus(): dedupe={dedupe!r} is invalid; pass True (identical texts), 'near' "
+                         "(also reprints with small edits) or False.")  # fmt: skip
     if encoding is not None:
         try:
             codecs.lookup(encoding)
@@ -1661,7 +1679,7 @@ def _json_default(value: Any) -> str:
 
 
 def _assemble(
-    frames: list[pd.DataFrame], dedupe: bool, max_doc_chars: int = DEFAULT_MAX_DOC_CHARS
+    frames: list[pd.DataFrame], dedupe: bool | str, max_doc_chars: int = DEFAULT_MAX_DOC_CHARS
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if not frames:
         empty = pd.DataFrame({"doc_id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)})
@@ -1772,7 +1790,72 @@ def _assemble(
     docs["dateline"] = _fill(docs, "dateline", parts["dateline"])
     docs["license"] = _fill(docs, "license", parts["license"])
     docs["source"] = _fill(docs, "source", parts["license_holder"])
+    if dedupe == "near" and len(docs):
+        docs = _skip_near_duplicates(docs, rows, kept_idx)
     return docs, rows
+
+
+#: The near-duplicate rule applied at load: the defaults of mediamon.near_duplicates().
+NEAR_RULE = dict(minhash.DEFAULTS)
+
+
+def _skip_near_duplicates(docs: pd.DataFrame, rows: pd.DataFrame, manifest_row: np.ndarray) -> pd.DataFrame:
+    """*docs* without the near-duplicates of others, which become skipped manifest rows (*rows*,
+    updated in place; ``manifest_row[p]`` is the manifest row of ``docs`` row *p*)."""
+    tokens, offsets = _body_token_hashes(docs["text"].tolist(), docs["body_start"].to_numpy(), docs["body_end"].to_numpy())
+    dates = pd.to_datetime(docs["date"], utc=True).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    ids = docs["doc_id"].to_numpy(dtype=object)
+    found = minhash.find_near_duplicates(tokens, offsets, minhash.preference_rank(dates, ids), **NEAR_RULE)  # type: ignore[arg-type]
+    folding = found.folding
+    out = folding.folded
+    if not out.size:
+        return docs
+    at = manifest_row[out]
+    rep = ids[folding.representative[out]]
+    rows.loc[at, "status"] = "skipped"
+    rows.loc[at, "reason"] = "near_duplicate"
+    rows.loc[at, "duplicate_of"] = rep
+    notes = [f"near-duplicate of {r}: Jaccard similarity {sim:.3f} of {NEAR_RULE['shingle']}-token shingles "
+             f"(threshold {NEAR_RULE['threshold']})" for r, sim in zip(rep.tolist(), folding.similarity[out].tolist())]  # fmt: skip
+    rows.loc[at, "message"] = [f"{old}; {new}" if old else new for old, new in zip(rows.loc[at, "message"].tolist(), notes)]
+    return docs.drop(index=docs.index[out]).reset_index(drop=True)
+
+
+def _body_token_hashes(texts: list[str], body_start: np.ndarray, body_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Form hashes of the tokens of each body, as the token index has them, and their offsets.
+
+    The bodies are tokenised a batch of about 4 million characters at a time, joined by blank
+    lines (the tokenizer never joins across whitespace, so each body gets the tokens it gets
+    alone); each distinct surface is normalised and hashed once (:func:`mediamon.minhash.form_hashes`).
+    """
+    pieces = [t[s:e] for t, s, e in zip(texts, body_start.tolist(), body_end.tolist())]
+    lengths = np.fromiter((len(p) + 2 for p in pieces), dtype=np.int64, count=len(pieces))
+    bounds = np.unique(np.concatenate(([0], np.searchsorted(np.cumsum(lengths), np.arange(4_000_000, int(lengths.sum()), 4_000_000)), [len(pieces)])))
+    forms: dict[str, int] = {}
+    hashes: list[np.ndarray] = []
+    per_doc = np.zeros(len(pieces), dtype=np.int64)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        joined = "\n\n".join(pieces[lo:hi])
+        cps = codepoints(joined)
+        starts, ends = tokenize_spans(cps)
+        if not starts.size:
+            continue
+        begins = np.concatenate(([0], np.cumsum(lengths[lo:hi])[:-1]))
+        per_doc[lo:hi] = np.bincount(np.searchsorted(begins, starts, side="right") - 1, minlength=hi - lo)
+        byte_at = utf8_positions(cps)
+        cuts = np.empty(2 * starts.size + 1, dtype=np.int64)
+        cuts[0], cuts[1::2], cuts[2::2] = 0, byte_at[starts], byte_at[ends]
+        surfaces = split_utf8(joined.encode("utf-8", "surrogatepass"), cuts).take(pa.array(np.arange(1, cuts.size - 1, 2)))
+        encoded = surfaces.dictionary_encode()
+        # one normalisation per distinct surface of the batch, one hash per distinct form overall
+        codes = np.fromiter((forms.setdefault(normalize(x), len(forms)) for x in encoded.dictionary.to_pylist()),
+                            dtype=np.int64, count=len(encoded.dictionary))  # fmt: skip
+        hashes.append(codes[encoded.indices.to_numpy(zero_copy_only=False)])
+    form_hash = minhash.form_hashes(forms, len(forms))
+    tokens = form_hash[np.concatenate(hashes)] if hashes else np.zeros(0, dtype=np.uint64)
+    offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(per_doc, out=offsets[1:])
+    return tokens, offsets
 
 
 def _fill(docs: pd.DataFrame, col: str, detected: pd.Series) -> np.ndarray:

@@ -9,6 +9,11 @@ Collocate table
     ``n_ab > n_a``; they are scored as given (``check=False``), exactly as NLTK's
     ``BigramCollocationFinder`` does.
 
+Deduplication
+    ``dedupe="exact"`` or ``"near"`` (:mod:`mediamon.analysis.duplicates`) counts each cluster of
+    repeated articles once: node hits, windows, ``n_b`` and ``n`` are counted over the kept
+    documents only.
+
 Per shard, the window counts are ``bincount``\\ s of vocabulary ids; shards are combined by form
 (:class:`~mediamon.partials.FormCounts`), and the corpus frequencies of the candidates are counted in a
 second, cheap pass. The measures are computed once, on the sums.
@@ -19,7 +24,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,12 +33,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from ..options import Match, check_choice, check_match, check_min_count, check_window_sides, shared_docs
+from ..options import Match, check_choice, check_dedupe, check_match, check_min_count, check_window_sides, shared_docs
 from ..partials import FormCounts, Part, combine
 from ..results import Result
 from ..shards import Shard, Source, as_source, map_shards, open_shard
 from ..stats import assoc
 from ..stopwords import for_languages, vocab_mask
+from .duplicates import (
+    dedupe_params, duplicate_documents, keep_per_shard, kept_documents, kept_form_counts, kept_token_count,
+)  # fmt: skip
 from .mentions import split_mentions
 
 __all__ = ["COLLOCATE_COLUMNS", "Collocates", "collocates", "word_pairs"]
@@ -56,6 +64,9 @@ class Collocates(Result):
     ``expected`` and the measures of :mod:`mediamon.stats.assoc`; sorted by ``params['measure']``
     descending, ties by collocate.
     """
+
+    #: Documents left out by ``dedupe``: ``doc_id``, ``duplicate_of`` (and ``similarity``).
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     columns = COLLOCATE_COLUMNS
 
@@ -105,26 +116,30 @@ def _code_point_rank(forms: Sequence[str] | np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # collocates
 # ---------------------------------------------------------------------------------------------
-def _node_spans(shard: Shard, node: Any, match: str) -> tuple[np.ndarray, np.ndarray]:
-    """Index spans of the node's hits in the shard (sorted by start, then end)."""
+def _node_spans(shard: Shard, node: Any, match: str, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Index spans of the node's hits in the shard's kept documents (sorted by start, then end)."""
     ix = shard.index
     if isinstance(node, pa.Table):  # mentions of this shard, selection-local numbers
         ts = shard.index_tokens(node.column("token_start").to_numpy())
         te = ts + (node.column("token_end").to_numpy() - node.column("token_start").to_numpy())
         order = np.lexsort((te, ts))
-        return ts[order], te[order]
-    s, e = ix.find(node, match=match)  # type: ignore[arg-type]
-    if s.size and not shard.all:
-        ok = shard.keep[ix.doc[s]]
+        s, e = ts[order], te[order]
+    else:
+        s, e = ix.find(node, match=match)  # type: ignore[arg-type]
+    if s.size and (not shard.all or keep is not None):
+        ok = kept_documents(shard, keep)[ix.doc[s]]
         s, e = s[ok], e[ok]
     return np.asarray(s, np.int64), np.asarray(e, np.int64)
 
 
-def task_window_counts(source: Source, i: int, node: Any, window: tuple[int, int], match: str) -> Part:
-    """Per shard: the collocate window counts (left, right) of every form, and the node hits."""
+def task_window_counts(
+    source: Source, i: int, node: Any, window: tuple[int, int], match: str, keep: np.ndarray | None = None
+) -> Part:
+    """Per shard: the collocate window counts (left, right) of every form, the node hits and the
+    tokens (of the documents *keep* keeps)."""
     shard = open_shard(source, i)
     ix = shard.index
-    starts, ends = _node_spans(shard, node, match)
+    starts, ends = _node_spans(shard, node, match, keep)
     left, right = window
     v = len(ix.vocab)
     hit_doc = np.asarray(ix.doc[starts], dtype=np.int64) if starts.size else np.zeros(0, np.int64)
@@ -153,20 +168,23 @@ def task_window_counts(source: Source, i: int, node: Any, window: tuple[int, int
         rc = np.zeros(v, np.int64)
     seen = np.flatnonzero(lc + rc)
     # "here": the form's frequency in this shard's selection; with one shard that is n_b itself
-    counts = FormCounts(ix._vocab_arrow, (seen,), {"left": lc[seen], "right": rc[seen], "here": shard.counts[seen]})
-    langs = Counter(shard.table(shard.selected, ("lang",)).column("lang").to_pylist())  # for stopwords="auto"
-    return Part(sizes=shard.sizes, counts={"windows": counts, "hits": int(starts.size), "languages": langs},
+    here = kept_form_counts(shard, keep)
+    counts = FormCounts(ix._vocab_arrow, (seen,), {"left": lc[seen], "right": rc[seen], "here": here[seen]})
+    kept = shard.selected if keep is None else shard.selected[np.asarray(keep, dtype=bool)]
+    langs = Counter(shard.table(kept, ("lang",)).column("lang").to_pylist())  # for stopwords="auto"
+    return Part(sizes=shard.sizes, counts={"windows": counts, "hits": int(starts.size), "languages": langs,
+                                           "tokens": kept_token_count(shard, keep)},
                 shards=(shard.sizes,))  # fmt: skip
 
 
-def task_form_counts(source: Source, i: int, forms: pa.Array) -> Part:
-    """Per shard: the frequency of each of *forms* in the selected documents (0 when absent)."""
+def task_form_counts(source: Source, i: int, forms: pa.Array, keep: np.ndarray | None = None) -> Part:
+    """Per shard: the frequency of each of *forms* in the selected (kept) documents (0 when absent)."""
     shard = open_shard(source, i)
     # where each vocabulary form stands in *forms* (a hash of the few forms, not of the vocabulary)
     at = pc.fill_null(pc.index_in(shard.index._vocab_arrow, value_set=forms), -1).to_numpy().astype(np.int64)
     found = np.flatnonzero(at >= 0)
     out = np.zeros(len(forms), dtype=np.int64)
-    out[at[found]] = shard.counts[found]
+    out[at[found]] = kept_form_counts(shard, keep)[found]
     return Part(sizes=shard.sizes, counts={"n_b": out}, shards=(shard.sizes,))
 
 
@@ -198,6 +216,7 @@ def collocates(
     punctuation: bool = False,
     match: Match = "fixed",
     per_position: bool = False,
+    dedupe: bool | str | Any = False,
     executor: object = None,
 ) -> Collocates:
     """Words that occur near a word, phrase or actor, ranked by an association measure.
@@ -226,6 +245,7 @@ def collocates(
     per_position
         Divide ``n_ab`` by the number of window positions ``left + right`` before scoring, as
         Church & Hanks (1990) and NLTK's ``BigramCollocationFinder`` (``window_size - 1``) do.
+    {dedupe}
     {executor}
 
     Returns
@@ -252,12 +272,14 @@ def collocates(
     left, right = check_window_sides(window, call)
     check_choice(measure, "measure", ["n_ab", *assoc.MEASURES], call)
     min_count = check_min_count(min_count, call)
+    mode = check_dedupe(dedupe, call)
     args, label, per_shard = _node(source, node, match, call)
-    extra = ((left, right), match)
-    shard_args = [(*a, *extra) for a in args] if per_shard else (*args, *extra)
+    keep, dups = duplicate_documents(source, mode, executor=executor)
+    keeps = keep_per_shard(source, keep)
+    shard_args = [(*(args[j] if per_shard else args), (left, right), match, keeps[j]) for j in range(len(keeps))]
     part = combine(map_shards(source, task_window_counts, shard_args, executor=executor))  # type: ignore[arg-type]
     windows: FormCounts = part.counts["windows"]
-    hits, n_tok = int(part.counts["hits"]), part.sizes.tokens
+    hits, n_tok = int(part.counts["hits"]), int(part.counts["tokens"])
     lc, rc, here = windows.values["left"], windows.values["right"], windows.values["here"]
     raw = lc + rc
     forms_arrow = windows.vocab.take(pa.array(windows.keys[0]))
@@ -273,7 +295,8 @@ def collocates(
     if len(part.shards) == 1 or not forms.size:
         n_b = here
     else:  # a form may occur in shards where it has no window hit: count it everywhere
-        form_args = (pa.array(forms.tolist(), type=pa.string()),)
+        form_array = pa.array(forms.tolist(), type=pa.string())
+        form_args = [(form_array, k) for k in keeps]
         n_b = combine(map_shards(source, task_form_counts, form_args, executor=executor)).counts["n_b"]
     n_ab = raw.astype(np.float64) / float(left + right) if per_position else raw
     df = pd.DataFrame(
@@ -301,9 +324,9 @@ def collocates(
         "min_count": min_count,
         "stopwords": stopwords if stopwords is None or isinstance(stopwords, str) else "custom",
         "punctuation": bool(punctuation), "match": match, "per_position": bool(per_position),
-        "corpus": source.name,
+        **dedupe_params(mode, dups), "corpus": source.name,
     }  # fmt: skip
-    return Collocates(df, params)
+    return Collocates(df, params, duplicates=dups)
 
 
 # ---------------------------------------------------------------------------------------------

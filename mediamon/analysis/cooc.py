@@ -18,8 +18,9 @@ Windows
     evidence rows.
 
 Deduplication
-    ``dedupe="exact"`` counts each exact duplicate article once (:mod:`mediamon.analysis.duplicates`):
-    the duplicates leave every count, ``n`` included, and are listed in ``Cooc.duplicates``.
+    ``dedupe="exact"`` counts each exact duplicate article once, ``dedupe="near"`` each cluster of
+    near-duplicate reprints (:mod:`mediamon.analysis.duplicates`): the folded documents leave every
+    count, ``n`` included, and are listed in ``Cooc.duplicates``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from ..results import Result
 from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard, shard_count
 from ..stats import assoc
 from ..tokenindex import TokenIndex
-from .duplicates import duplicate_documents, keep_per_shard
+from .duplicates import dedupe_params, duplicate_documents, keep_per_shard
 from .mentions import NUMBERING, mention_rows, split_mentions
 
 if TYPE_CHECKING:
@@ -522,7 +523,7 @@ def cooccurrence(
     unit: Unit = "sentence",
     window: int | None = None,
     min_count: int = 1,
-    dedupe: bool | str = False,
+    dedupe: bool | str | Any = False,
     executor: object = None,
 ) -> Cooc:
     """Count which actors appear together, and how strongly they are associated.
@@ -583,8 +584,7 @@ def cooccurrence(
     n_docs = int(keep.sum()) if keep is not None else part.sizes.documents
     params = {
         "call": "cooccurrence", "unit": "window" if window else unit, "window": window, "min_count": min_count,
-        "dedupe": mode is not None, "n_docs": n_docs, "n_duplicates": int(len(dups)),
-        "corpus": source.name, "fingerprint": source.fingerprint,
+        "n_docs": n_docs, **dedupe_params(mode, dups), "corpus": source.name, "fingerprint": source.fingerprint,
     }  # fmt: skip
     return Cooc(df=_pairs_table(counts, actor_ids, n, min_count), params=params, actors=actors_df, counts=counts,
                 n=n, duplicates=dups, mentions=m, events=events, layout=Layout.of(source, part))  # fmt: skip

@@ -33,11 +33,13 @@ from .. import display
 from ..actors import Actor, ActorSet, Alias, resolve_actors
 from ..errors import InputError, one_of
 from ..morphology import inflected_forms, is_capitalised, is_cyrillic_word
+from ..options import check_dedupe, shared_docs
 from ..partials import Part, combine
 from ..quoting import Found, find_quotations
 from ..results import Result
 from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard
 from ..tokenindex import TokenIndex
+from .duplicates import dedupe_params, duplicate_documents, keep_per_shard, no_duplicates
 
 __all__ = [
     "MENTION_COLUMNS", "MENTION_ROLES", "Mentions", "actor_spans", "longest_matches", "mention_rows", "mentions",
@@ -278,10 +280,19 @@ def mention_rows(shard: Shard, actors: ActorSet, *, roles: bool = False) -> pa.T
     )
 
 
-def task_mentions(source: Source, i: int, actors: ActorSet, roles: bool = False) -> Part:
-    """Per-shard step of :func:`mentions`."""
+def drop_folded(m: pa.Table, keep: np.ndarray | None) -> pa.Table:
+    """The mention rows of *m* (selection-local ``doc`` numbers) in documents that *keep* keeps."""
+    if keep is None or not m.num_rows:
+        return m
+    return m.filter(pa.array(np.asarray(keep, dtype=bool)[m.column("doc").to_numpy()]))
+
+
+def task_mentions(
+    source: Source, i: int, actors: ActorSet, roles: bool = False, keep: np.ndarray | None = None
+) -> Part:
+    """Per-shard step of :func:`mentions` (*keep*: the shard's piece of the dedupe mask)."""
     shard = open_shard(source, i)
-    return Part(sizes=shard.sizes, tables={"mentions": mention_rows(shard, actors, roles=roles)},
+    return Part(sizes=shard.sizes, tables={"mentions": drop_folded(mention_rows(shard, actors, roles=roles), keep)},
                 numbering={"mentions": NUMBERING}, shards=(shard.sizes,))  # fmt: skip
 
 
@@ -299,9 +310,14 @@ class Mentions(Result):
 
     actors: ActorSet | None = field(default=None, repr=False)
     layout: Layout | None = field(default=None, repr=False)
+    #: Documents left out by ``dedupe``: ``doc_id``, ``duplicate_of`` (and ``similarity``).
+    duplicates: pd.DataFrame = field(default_factory=no_duplicates, repr=False)
 
     def caption(self) -> str:
-        return f"{len(self.df):,} mentions of {self.df['actor'].nunique()} actors"
+        text = f"{len(self.df):,} mentions of {self.df['actor'].nunique()} actors"
+        if self.params.get("dedupe"):
+            text += f"; {self.params.get('n_duplicates', 0):,} duplicate documents left out ({self.params['dedupe']})"
+        return text
 
     def counts(self) -> pd.DataFrame:
         """Per actor: mentions and documents mentioning it, most mentioned first."""
@@ -314,7 +330,7 @@ class Mentions(Result):
         keep = self.df["actor"].isin(actor_ids).to_numpy()
         subset = self.actors.subset(actor_ids) if self.actors is not None else None
         return Mentions(self.df[keep].reset_index(drop=True), {**self.params, "actors": list(actor_ids)},
-                        actors=subset, layout=self.layout)  # fmt: skip
+                        actors=subset, layout=self.layout, duplicates=self.duplicates)  # fmt: skip
 
     def _repr_html_(self) -> str:
         counts = self.counts().reset_index()
@@ -328,11 +344,13 @@ class Mentions(Result):
         )
 
 
+@shared_docs
 def mentions(
     corpus: Source | str | os.PathLike[str],
     actors: ActorSet | str | os.PathLike[str],
     *,
     role: str | None = None,
+    dedupe: bool | str | Any = False,
     executor: object = None,
 ) -> Mentions:
     """Find every mention of every actor in *corpus*.
@@ -349,8 +367,8 @@ def mentions(
         including names inside the quoted words). With a role the table gains a ``role`` column.
         Quotations and attributions are found by :func:`mediamon.quotes` (rules in
         :mod:`mediamon.quoting`).
-    executor
-        Where the per-shard counting runs (see :mod:`mediamon.executors`).
+    {dedupe}
+    {executor}
 
     Returns
     -------
@@ -371,22 +389,37 @@ def mentions(
     source = as_source(corpus, "mentions()")
     if role is not None and role not in MENTION_ROLES:
         raise one_of("mentions()", "role", role, [None, *MENTION_ROLES])
+    mode = check_dedupe(dedupe, "mentions()")
     actor_set = resolve_actors(actors)
-    part = combine(map_shards(source, task_mentions, (actor_set, role is not None), executor=executor))
-    return from_part(source, part, actor_set, role=role)
+    keep, dups = duplicate_documents(source, mode, executor=executor)
+    keeps = keep_per_shard(source, keep)
+    args = [(actor_set, role is not None, k) for k in keeps]
+    part = combine(map_shards(source, task_mentions, args, executor=executor))
+    return from_part(source, part, actor_set, role=role, mode=mode, duplicates=dups)
 
 
-def from_part(source: Source, part: Part, actor_set: ActorSet, *, role: str | None = None) -> Mentions:
-    """The Mentions result of a combined part (its ``mentions`` table), only the rows of *role*."""
+def from_part(
+    source: Source,
+    part: Part,
+    actor_set: ActorSet,
+    *,
+    role: str | None = None,
+    mode: Any = None,
+    duplicates: pd.DataFrame | None = None,
+) -> Mentions:
+    """The Mentions result of a combined part (its ``mentions`` table), only the rows of *role*;
+    *mode* and *duplicates* say what ``dedupe`` left out."""
     table = part.tables.get("mentions")
     columns = list(MENTION_COLUMNS) + (["role"] if role is not None else [])
     df = table.to_pandas() if table is not None else pd.DataFrame(columns=columns)
     if role is not None:
         df = df[df["role"] == role].reset_index(drop=True)
+    dups = duplicates if duplicates is not None else no_duplicates()
     params = {"call": "mentions", "corpus": source.fingerprint, "actors": actor_set.ids}
     if role is not None:
         params["role"] = role
-    return Mentions(df=df, params=params, actors=actor_set, layout=Layout.of(source, part))
+    params.update(dedupe_params(mode, dups))
+    return Mentions(df=df, params=params, actors=actor_set, layout=Layout.of(source, part), duplicates=dups)
 
 
 def split_mentions(found: Any, source: Source, call: str) -> list[pa.Table]:

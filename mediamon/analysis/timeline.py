@@ -21,6 +21,10 @@ documents, so gaps show as gaps. Documents without a date cannot be placed in a 
 counted and reported (``Timeline.undated``, ``params['undated_documents']``, the HTML caption and a
 log warning), never silently dropped.
 
+``dedupe="exact"`` or ``"near"`` (:mod:`mediamon.analysis.duplicates`) counts each cluster of
+repeated articles once: the folded documents and their mentions leave every count
+(``Timeline.duplicates`` lists them).
+
 Per shard, only the documents' metadata (dates, the ``by`` column) and the mentions are gathered
 (no text is read); the counting runs once on the combined tables.
 """
@@ -38,11 +42,13 @@ import pyarrow as pa
 
 from ..actors import ActorSet
 from ..errors import ColumnError, InputError
+from ..options import check_dedupe, shared_docs
 from ..partials import Part, combine
 from ..results import Result
 from ..shards import Source, as_source, doc_columns, map_shards, open_shard
 from .cooc import actor_records
-from .mentions import META_TYPES, match_actors, mention_rows, shard_quotations, split_mentions
+from .duplicates import dedupe_params, duplicate_documents, keep_per_shard, no_duplicates
+from .mentions import META_TYPES, drop_folded, match_actors, mention_rows, shard_quotations, split_mentions
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +83,8 @@ class Timeline(Result):
     pairs: pd.DataFrame | None = None
     doc_periods: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     mentions: pd.DataFrame | None = field(default=None, repr=False)
+    #: Documents left out by ``dedupe``: ``doc_id``, ``duplicate_of`` (and ``similarity``).
+    duplicates: pd.DataFrame = field(default_factory=no_duplicates, repr=False)
 
     def __repr__(self) -> str:
         p = self.params
@@ -119,8 +127,9 @@ def _periods(dates: pd.Series, freq: str, call: str) -> pd.Series:
 def task_timeline(
     source: Source, i: int, columns: tuple[str, ...], actors: ActorSet | None, given: pa.Table | None,
     speakers: ActorSet | None = None,
+    keep: np.ndarray | None = None,
 ) -> Part:  # fmt: skip
-    """Per shard: the selected documents' metadata, (optionally) their mention rows, and with
+    """Per shard: the selected (kept) documents' metadata, (optionally) their mention rows, and with
     *speakers* the speaker of each quotation."""
     shard = open_shard(source, i)
     table = shard.table(shard.selected, columns)
@@ -128,22 +137,25 @@ def task_timeline(
         {"doc": np.arange(shard.sizes.documents, dtype=np.int64),
          **{c: (table.column(c).cast(META_TYPES[c]) if c in META_TYPES else table.column(c)) for c in columns}}
     )  # fmt: skip
+    if keep is not None:  # folded documents leave the table; the others keep their numbers
+        docs = docs.filter(pa.array(np.asarray(keep, dtype=bool)))
     tables = {"docs": docs}
     numbering = {"docs": {"doc": "documents"}}
     if actors is not None or given is not None:
         m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
-        tables["mentions"] = m.select(["doc", "actor", "sentence"])
+        tables["mentions"] = drop_folded(m, keep).select(["doc", "actor", "sentence"])
         numbering["mentions"] = {"doc": "documents", "sentence": "sentences"}
     if speakers is not None:
         found = shard_quotations(shard, speakers, match_actors(shard, speakers)).quotes
         said = np.asarray([s is not None for s in found["speaker"]], dtype=bool)
-        qdoc = np.asarray(found["doc"], dtype=np.int64)[said]
-        tables["quotes"] = pa.table({"doc": shard.local_docs(qdoc),
-                                     "actor": pa.array(found["speaker"][said].tolist(), type=pa.string())})  # fmt: skip
+        qdoc = shard.local_docs(np.asarray(found["doc"], dtype=np.int64)[said])
+        quoted = pa.table({"doc": qdoc, "actor": pa.array(found["speaker"][said].tolist(), type=pa.string())})
+        tables["quotes"] = drop_folded(quoted, keep)
         numbering["quotes"] = {"doc": "documents"}
     return Part(sizes=shard.sizes, tables=tables, numbering=numbering, shards=(shard.sizes,))
 
 
+@shared_docs
 def timeline(
     corpus: Source | str | os.PathLike[str],
     actors: Any = None,
@@ -152,6 +164,7 @@ def timeline(
     by: str | None = None,
     pairs: bool = False,
     roles: bool = False,
+    dedupe: bool | str | Any = False,
     executor: object = None,
 ) -> Timeline:
     """Mentions and documents per period per actor, with the share of the period's documents.
@@ -174,8 +187,8 @@ def timeline(
     roles
         Also count how often each actor is *quoted* (columns ``quotes``, ``quoted_documents``,
         ``quoted_share``; see the module docstring and :func:`mediamon.quotes`).
-    executor
-        Where the per-shard step runs (see :mod:`mediamon.executors`).
+    {dedupe}
+    {executor}
 
     Returns
     -------
@@ -198,6 +211,7 @@ def timeline(
     records: list[dict[str, Any]] = []
     if actors is not None:
         actor_set, _, records, found = actor_records(actors, call)
+    mode = check_dedupe(dedupe, call)
     speakers = None
     if roles:
         speakers = actor_set if actor_set is not None else getattr(found, "actors", None)
@@ -207,8 +221,9 @@ def timeline(
                 "an actors YAML path (or mediamon.mentions(...) of one)."
             )
     given = split_mentions(found, source, call) if found is not None else None
-    args = ([(columns, actor_set, given[j] if given is not None else None, speakers) for j in range(len(given))]
-            if given else (columns, actor_set, None, speakers))  # fmt: skip
+    keep, dups = duplicate_documents(source, mode, executor=executor)
+    keeps = keep_per_shard(source, keep)
+    args = [(columns, actor_set, given[j] if given is not None else None, speakers, keeps[j]) for j in range(len(keeps))]
     part = combine(map_shards(source, task_timeline, args, executor=executor))  # type: ignore[arg-type]
     docs = part.tables["docs"].to_pandas() if "docs" in part.tables else pd.DataFrame({c: [] for c in ("doc", *columns)})
     m = part.tables["mentions"].to_pandas() if actors is not None and "mentions" in part.tables else None
@@ -217,7 +232,10 @@ def timeline(
         q = part.tables["quotes"].to_pandas() if "quotes" in part.tables else pd.DataFrame({"doc": [], "actor": []})
     result = _count(docs, m, [r["id"] for r in records] if actors is not None else None,
                     freq=freq, by=by, pairs=pairs, name=source.name, call=call)  # fmt: skip
-    return _with_roles(result, q, docs) if q is not None else result
+    if q is not None:
+        result = _with_roles(result, q, docs)
+    return Timeline(df=result.df, params={**result.params, **dedupe_params(mode, dups)}, undated=result.undated,
+                    pairs=result.pairs, doc_periods=result.doc_periods, mentions=result.mentions, duplicates=dups)  # fmt: skip
 
 
 def _with_roles(result: Timeline, q: pd.DataFrame, docs: pd.DataFrame) -> Timeline:
@@ -290,8 +308,9 @@ def _count(
         m = None
     else:
         rows = m["doc"].to_numpy(dtype=np.int64)
-        doc_dated = np.zeros(len(docs), dtype=bool)
-        doc_dated[docs["doc"].to_numpy(dtype=np.int64)] = dated
+        numbers = docs["doc"].to_numpy(dtype=np.int64)  # dedupe leaves gaps in the numbers
+        doc_dated = np.zeros(int(numbers.max()) + 1 if numbers.size else 0, dtype=bool)
+        doc_dated[numbers] = dated
         m_dated = doc_dated[rows] if len(m) else np.zeros(0, bool)
         md = m[m_dated].drop(columns=[k for k in keys if k in m.columns]).merge(dp, on="doc", how="left")
         g_m = md.groupby(["period_p", *keys, "actor"], sort=True, dropna=False)
@@ -318,15 +337,14 @@ def _count(
         if pairs:
             pairs_df = _pairs_per_period(md, keys, start)
     doc_rows = dp["doc"].to_numpy()
-    meta = docs.set_index("doc")
     doc_periods = pd.DataFrame(
         {
             "doc": doc_rows,
             "period": start(pd.PeriodIndex(dp["period_p"])) if len(dp) else pd.DatetimeIndex([], tz="UTC"),
-            "doc_id": meta["doc_id"].to_numpy()[doc_rows] if len(dp) else [],
+            "doc_id": docs["doc_id"].to_numpy()[dated] if len(dp) else [],  # by row: dedupe leaves gaps in "doc"
             "date": pd.DatetimeIndex(dates[dated]),
-            "source": meta["source"].to_numpy()[doc_rows] if len(dp) else [],
-            "title": meta["title"].to_numpy()[doc_rows] if len(dp) else [],
+            "source": docs["source"].to_numpy()[dated] if len(dp) else [],
+            "title": docs["title"].to_numpy()[dated] if len(dp) else [],
         }
     )
     params = {
