@@ -132,6 +132,7 @@ def main() -> None:
     for d in range(six.n_docs):
         stream.extend(vocab[six.ids[six.doc_offsets[d] : six.doc_offsets[d + 1]]].tolist())
         stream.extend([None] * 4)
+    # NLTK is the reference, loaded only when the comparison is not skipped (--skip-nltk)
     from nltk.collocations import BigramCollocationFinder
     from nltk.metrics.association import BigramAssocMeasures as BAM
 

@@ -105,6 +105,7 @@ def laughs(levels: int, indent: str = "") -> str:
 
 def make_bombs(folder: Path) -> dict[str, Path]:
     """A 9-level alias bomb in an actor file and in front matter, and a Parquet dictionary bomb."""
+    # only this fixture writes Parquet
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -52,9 +52,9 @@ QUERIES = ("kwic putin", "kwic iran", "cooc sentence (20 actors)", "timeline M (
 # child steps (run in a fresh process: `bench_scale.py --step NAME ...`)
 # ---------------------------------------------------------------------------------------------
 def _actors():
-    import yaml
+    import yaml  # child steps load the package; the parent only copies files and samples memory
 
-    import mediamon as mm
+    import mediamon as mm  # child process only
 
     base = yaml.safe_load((ROOT / "corpora" / "actors.yaml").read_text(encoding="utf-8"))
     return mm.read_actors(base + EXTRA_ACTORS)
@@ -73,7 +73,7 @@ def _timed(fn, measure, repeat: int = 2):
 
 
 def _queries(store, actors) -> dict:
-    import mediamon as mm
+    import mediamon as mm  # child process only (see _actors)
 
     return {
         "kwic putin": _timed(lambda: mm.kwic(store, "putin"), lambda k: {"rows": len(k.df)}),
@@ -86,12 +86,12 @@ def _queries(store, actors) -> dict:
 
 
 def step(name: str, args: argparse.Namespace) -> dict:
-    import logging
+    import logging  # child process only (see _actors)
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     logging.getLogger("mediamon").setLevel(logging.ERROR)
     if name == "ingest":
-        from mediamon.ingestion import ingest
+        from mediamon.ingestion import ingest  # child process only (see _actors)
 
         t0 = time.perf_counter()
         store = ingest(args.input, args.store, shard_size="64MB", dedupe=False, overwrite=True, progress=False)
@@ -100,12 +100,12 @@ def step(name: str, args: argparse.Namespace) -> dict:
         return {"seconds": secs, "docs": len(store), "shards": store.n_shards, "tokens": tokens,
                 "text_mb": sum(s.text_bytes for s in store.shards) / 1e6}  # fmt: skip
     if name == "local":
-        from mediamon.store import open_store
+        from mediamon.store import open_store  # child process only (see _actors)
 
         return _queries(open_store(args.store), _actors())
     if name == "dask":
-        from mediamon import executors
-        from mediamon.store import open_store
+        from mediamon import executors  # child process only (see _actors)
+        from mediamon.store import open_store  # child process only (see _actors)
 
         t0 = time.perf_counter()
         executors.get_client()
@@ -117,7 +117,7 @@ def step(name: str, args: argparse.Namespace) -> dict:
         res["cluster start"] = {"seconds": [start]}
         return res
     if name == "memory":
-        import mediamon as mm
+        import mediamon as mm  # child process only (see _actors)
 
         t0 = time.perf_counter()
         corpus = mm.read_corpus(args.input, dedupe=False)
@@ -154,7 +154,7 @@ def replicate(factor: int, folder: Path) -> Path:
 
 
 def run_child(stepname: str, **kw) -> dict:
-    import psutil
+    import psutil  # parent only: a dev dependency the child steps do not need
 
     cmd = [sys.executable, __file__, "--step", stepname] + [x for k, v in kw.items() for x in (f"--{k}", str(v))]
     env = dict(os.environ, PYTHONWARNINGS="ignore", TQDM_DISABLE="1")
@@ -241,7 +241,7 @@ def _peak(r: dict) -> str:
 
 
 def report(results: dict, out: Path) -> None:
-    import matplotlib
+    import matplotlib  # parent only, after every child has run: the figure of the results
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -27,6 +27,7 @@ from .actors import read_actors
 from .analysis.aliases import suggest_aliases
 from .analysis.collocates import collocates
 from .analysis.cooc import cooccurrence
+from .analysis.duplicates import near_duplicates
 from .analysis.keyness import KEYNESS_MEASURES, keyness
 from .analysis.kwic import kwic
 from .analysis.mentions import mentions
@@ -79,6 +80,29 @@ def _add_output(p: argparse.ArgumentParser, rows: int) -> None:
 
 def _add_actors(p: argparse.ArgumentParser) -> None:
     p.add_argument("--actors", default="corpora/actors.yaml", help="actor YAML file (default corpora/actors.yaml)")
+
+
+def _add_dedupe(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dedupe", nargs="?", const="exact", default=None, choices=["exact", "near"],
+                   help="count each duplicate article once: exact texts (the default of --dedupe) or near (reprints)")  # fmt: skip
+    p.add_argument("--dedupe-threshold", type=float, metavar="J",
+                   help="with --dedupe near: the Jaccard similarity that folds two articles (default 0.8)")  # fmt: skip
+
+
+def _dedupe(args: argparse.Namespace, corpus: Any) -> Any:
+    """The ``dedupe=`` value of the analysis: ``None``, ``"exact"``, ``"near"`` or, with a threshold,
+    the near-duplicates of *corpus* at that threshold."""
+    if args.dedupe_threshold is None:
+        return args.dedupe
+    if args.dedupe != "near":
+        raise InputError("--dedupe-threshold needs --dedupe near.")
+    return near_duplicates(corpus, threshold=args.dedupe_threshold, executor=_executor(args))
+
+
+def _print_dedupe(params: dict[str, Any]) -> None:
+    if params.get("dedupe"):
+        how = f"near-duplicates at Jaccard >= {params['dedupe_threshold']}" if params["dedupe"] == "near" else "exact duplicates"
+        _print(f"-- {params['n_duplicates']:,} documents left out as {how}")
 
 
 def _executor(args: argparse.Namespace) -> str | None:
@@ -151,15 +175,18 @@ def _add_mentions(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("mentions", help="mentions and documents per actor")
     _add_source(p)
     _add_actors(p)
+    _add_dedupe(p)
     _add_output(p, 40)
     _add_where(p)
     p.set_defaults(func=_run_mentions)
 
 
 def _run_mentions(args: argparse.Namespace) -> int:
-    result = mentions(_load(args), args.actors, executor=_executor(args))
+    corpus = _load(args)
+    result = mentions(corpus, args.actors, dedupe=_dedupe(args, corpus), executor=_executor(args))
     _print_table(result.counts().reset_index(), args.max_rows)
     _print(f"-- {len(result):,} mentions")
+    _print_dedupe(result.params)
     _write_csv(result, args.csv)
     return 0
 
@@ -175,7 +202,7 @@ def _add_cooc(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--window", type=int, help="count mentions at most N tokens apart instead of units")
     p.add_argument("--measure", default="npmi", help="sort by this measure (default npmi; or n_ab, llr, log_dice ...)")
     p.add_argument("--min-count", type=int, default=1, help="keep pairs with n_ab >= N (default 1)")
-    p.add_argument("--dedupe", action="store_true", help="count each exact duplicate article once")
+    _add_dedupe(p)
     _add_output(p, 30)
     _add_where(p)
     p.set_defaults(func=_run_cooc)
@@ -184,15 +211,15 @@ def _add_cooc(sub: argparse._SubParsersAction) -> None:
 def _run_cooc(args: argparse.Namespace) -> int:
     if args.measure != "n_ab" and args.measure not in MEASURES:
         raise one_of("mediamon cooc", "--measure", args.measure, ["n_ab", *MEASURES])
-    result = cooccurrence(_load(args), args.actors, unit=args.unit, window=args.window, min_count=args.min_count,
-                          dedupe=args.dedupe, executor=_executor(args))  # fmt: skip
+    corpus = _load(args)
+    result = cooccurrence(corpus, args.actors, unit=args.unit, window=args.window, min_count=args.min_count,
+                          dedupe=_dedupe(args, corpus), executor=_executor(args))  # fmt: skip
     df = result.df.sort_values([args.measure, "n_ab"], ascending=False, kind="stable")
     cols = ["a", "b", "n_ab", "n_a", "n_b", "n"] + ([args.measure] if args.measure != "n_ab" else [])
     _print_table(df[cols], args.max_rows)
     unit = f"mentions within {args.window} tokens" if args.window else f"{args.unit}s"
     _print(f"-- {len(df):,} pairs; n = {result.n:,} units ({unit}); sorted by {args.measure}")
-    if args.dedupe:
-        _print(f"-- {len(result.duplicates):,} duplicate documents counted once")
+    _print_dedupe(result.params)
     if args.csv:
         df.to_csv(args.csv, index=False)
         _print(f"-- written to {args.csv}")
@@ -211,6 +238,7 @@ def _add_collocates(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--measure", default="log_dice", help="sort by this measure (default log_dice)")
     p.add_argument("--min-count", type=int, default=3, help="fewest occurrences in the windows (default 3)")
     p.add_argument("--match", choices=["fixed", "glob", "regex"], default="fixed")
+    _add_dedupe(p)
     _add_output(p, 30)
     _add_where(p)
     p.set_defaults(func=_run_collocates)
@@ -224,9 +252,10 @@ def _run_collocates(args: argparse.Namespace) -> int:
         if args.node in actor_set:
             node = mentions(corpus, actor_set.subset([args.node]), executor=_executor(args))
     result = collocates(corpus, node, window=args.window, measure=args.measure, min_count=args.min_count,
-                        match=args.match, executor=_executor(args))  # fmt: skip
+                        match=args.match, dedupe=_dedupe(args, corpus), executor=_executor(args))  # fmt: skip
     _print_table(result.df, args.max_rows)
     _print(f"-- {len(result.df):,} collocates of {args.node!r}; {result.params['hits']:,} hits")
+    _print_dedupe(result.params)
     _write_csv(result, args.csv)
     return 0
 
@@ -240,13 +269,16 @@ def _add_timeline(sub: argparse._SubParsersAction) -> None:
     _add_actors(p)
     p.add_argument("--freq", default="M", help="pandas period alias: D, W, M (default), Q, Y")
     p.add_argument("--by", help="split by a document column, e.g. source")
+    _add_dedupe(p)
     _add_output(p, 40)
     _add_where(p)
     p.set_defaults(func=_run_timeline)
 
 
 def _run_timeline(args: argparse.Namespace) -> int:
-    result = timeline(_load(args), args.actors, freq=args.freq, by=args.by, executor=_executor(args))
+    corpus = _load(args)
+    result = timeline(corpus, args.actors, freq=args.freq, by=args.by, dedupe=_dedupe(args, corpus),
+                      executor=_executor(args))  # fmt: skip
     df = result.df.copy()
     df["period"] = df["period"].dt.strftime("%Y-%m-%d")
     _print_table(df[df["mentions"] > 0] if "mentions" in df.columns else df, args.max_rows)
@@ -255,6 +287,7 @@ def _run_timeline(args: argparse.Namespace) -> int:
         f"-- {p['periods']:,} periods of {args.freq}; {p['dated_documents']:,} dated documents; "
         f"{p['undated_documents']:,} documents without a date (not placed in a period)"
     )
+    _print_dedupe(p)
     _write_csv(result, args.csv)
     return 0
 
@@ -329,7 +362,7 @@ def _add_keyness(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stopwords", metavar="SPEC", help="words not tested, e.g. english or english+russian")
     p.add_argument("--adjust", choices=["bh", "by", "bonferroni", "none"], default="bh", help="p-value adjustment (default bh)")
     p.add_argument("--fisher", action="store_true", help="also compute Fisher's exact p")
-    p.add_argument("--dedupe", action="store_true", help="count each exact duplicate article once")
+    _add_dedupe(p)
     p.add_argument("--negative", action="store_true", help="print the reference's keywords (most negative first)")
     _add_output(p, 30)
     _add_where(p)
@@ -361,7 +394,7 @@ def _run_keyness(args: argparse.Namespace) -> int:
         reference = corpus.between(args.reference_from, args.reference_to)
     result = keyness(corpus, target, reference, measure=args.measure, min_count=args.min_count, correction=args.correction,
                      stopwords=args.stopwords, window=args.window, unit=args.unit,
-                     actors=args.actors if args.actor else None, dedupe=args.dedupe, fisher=args.fisher,
+                     actors=args.actors if args.actor else None, dedupe=_dedupe(args, corpus), fisher=args.fisher,
                      adjust=args.adjust, executor=_executor(args))  # fmt: skip
     cols = ["word", "target", "reference", "rate_target", "rate_reference", args.measure, "log_ratio", "g2_p_adj"]
     rows = result.bottom(args.max_rows) if args.negative else result.top(args.max_rows)
@@ -373,6 +406,7 @@ def _run_keyness(args: argparse.Namespace) -> int:
         f"{p['documents_reference']:,} documents; sorted by {args.measure}"
         + ("; the reference's keywords first" if args.negative else "")
     )
+    _print_dedupe(p)
     _write_csv(result, args.csv)
     return 0
 

@@ -186,6 +186,15 @@ def ingest(
     unknown = sorted(set(read_options) - allowed)
     if unknown:
         raise InputError(f"{call}: unknown option(s) {unknown}; read options are {sorted(allowed)}.")
+    if dedupe == "near":
+        # read_corpus's near rule sees one batch at a time here, so reprints across batches would slip through
+        raise InputError(
+            f"{call}: dedupe='near' is not applied while writing a store (it would compare articles within one "
+            "batch only); ingest with dedupe=True, then pass dedupe='near' to the analyses, which fold "
+            "reprints across the whole store."
+        )
+    if not isinstance(dedupe, bool):
+        raise InputError(f"{call}: dedupe={dedupe!r} is invalid; pass True (identical texts) or False.")
     if not isinstance(batch_bytes, (int, np.integer)) or batch_bytes < 1:
         raise InputError(f"{call}: batch_bytes={batch_bytes!r} must be a positive int.")
     dest_path = Path(dest).expanduser().resolve()

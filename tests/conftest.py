@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import mediamon
+from mediamon.tokenindex import build_index
 
 # A busy CI machine must not turn slow example generation into a failure; properties still run in full.
 settings.register_profile("mediamon", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -54,8 +55,6 @@ def actors() -> mediamon.ActorSet:
 
 def fresh_index(corpus: mediamon.Corpus, **options: object) -> mediamon.TokenIndex:
     """A newly built token index of *corpus* (not the corpus's cached one)."""
-    from mediamon.tokenindex import build_index
-
     docs = corpus.docs
     return build_index(
         docs["text"].tolist(), docs["body_start"].to_numpy(), docs["body_end"].to_numpy(),

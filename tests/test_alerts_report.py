@@ -15,13 +15,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import SAMPLE_DIR
 
 import mediamon as mm
+from mediamon.cli import main
 from mediamon.ingestion import ingest
 from mediamon.report import ReportRun, notebook_parameters, run_report
 from mediamon.report.helpers import rise_candidates, strongest_bursts
-
-from conftest import SAMPLE_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = REPO / "notebooks" / "alerts_report.ipynb"
@@ -149,8 +149,6 @@ def test_runs_unchanged_on_a_store(tmp_path: Path, default_run: ReportRun) -> No
 
 @pytest.mark.slow
 def test_batch_through_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from mediamon.cli import main
-
     grid = tmp_path / "grid.yaml"
     grid.write_text(
         "- {actors: [putin, kazan, tatarstan], freq: Y, title: Kazan watch}\n"

@@ -13,9 +13,10 @@ import pytest
 from nltk.metrics.association import BigramAssocMeasures as BAM
 
 import mediamon as mm
-from mediamon.stats import assoc
 from mediamon.analysis.cooc import COOC_COLUMNS, cooccurrence
+from mediamon.cli import main
 from mediamon.errors import InputError, NotFoundError
+from mediamon.stats import assoc
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTORS = ROOT / "corpora" / "actors.yaml"
@@ -241,8 +242,6 @@ def test_html_is_escaped():
 
 
 def test_cli_cooc_writes_csv(tmp_path, capsys):
-    from mediamon.cli import main
-
     out = tmp_path / "pairs.csv"
     code = main(["cooc", str(ROOT / "corpora" / "seed"), "--actors", str(ACTORS), "--measure", "log_dice",
                  "--csv", str(out)])  # fmt: skip

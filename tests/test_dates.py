@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pandas as pd
 import pytest
 
-from mediamon.dates import DateParseWarning, parse_date, parse_dates
+from mediamon.dates import (
+    AMBIGUOUS_ZONES,
+    ZONE_ABBREVIATIONS,
+    DateParseWarning,
+    parse_date,
+    parse_dates,
+)
 from mediamon.errors import InputError
 
 
@@ -153,9 +160,5 @@ def test_unknown_or_ambiguous_zone_is_missing_with_a_warning_never_utc() -> None
 
 
 def test_zone_table_offsets_are_well_formed() -> None:
-    import re
-
-    from mediamon.dates import AMBIGUOUS_ZONES, ZONE_ABBREVIATIONS
-
     assert all(re.fullmatch(r"[+-](0\d|1[0-4])[0-5]\d", v) for v in ZONE_ABBREVIATIONS.values())
     assert not set(ZONE_ABBREVIATIONS) & set(AMBIGUOUS_ZONES)

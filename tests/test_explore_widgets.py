@@ -14,11 +14,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from explore_payloads import write_hostile
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 import mediamon as mm
-from explore_payloads import write_hostile
+from mediamon.display import esc
 from mediamon.explore import ConcordanceBrowser, DocumentReader
 from mediamon.explore.document import read_document
 from mediamon.explore.view import KwicView, Selection
@@ -117,8 +118,6 @@ def test_mime_bundle_carries_the_static_table(kw: mm.Kwic, corpus: mm.Corpus, ac
 
 
 def display_escape(text: str) -> str:
-    from mediamon.display import esc
-
     return esc(text)
 
 

@@ -26,6 +26,7 @@ from mediamon.dates import DateParseWarning
 from mediamon.errors import InputError
 from mediamon.progress import interactive
 from mediamon.readers import FLOOD_ROWS, LINE_ROWS, REASONS, read_corpus
+from mediamon.report import ensure_kernel
 from mediamon.store import is_store
 
 
@@ -285,9 +286,9 @@ def test_progress_bar_only_when_asked_or_watched(tmp_path: Path, capsys: pytest.
 
 
 def test_a_real_kernel_is_watched_unless_it_runs_a_report(tmp_path: Path) -> None:
-    from jupyter_client.manager import start_new_kernel  # a real kernel of this environment
-
-    from mediamon.report import ensure_kernel
+    from jupyter_client.manager import (
+        start_new_kernel,  # a real kernel of this environment
+    )
 
     manager, client = start_new_kernel(kernel_name=ensure_kernel())
     try:

@@ -18,7 +18,14 @@ import pytest
 from scipy import stats
 
 import mediamon as mm
-from mediamon.analysis.keyness import KEYNESS_COLUMNS, doc_frequencies, keyness, merge_ranges, range_positions
+from mediamon.analysis.keyness import (
+    KEYNESS_COLUMNS,
+    doc_frequencies,
+    keyness,
+    merge_ranges,
+    range_positions,
+)
+from mediamon.cli import main
 from mediamon.errors import InputError, NotFoundError
 from mediamon.ingestion import ingest
 
@@ -314,8 +321,6 @@ def test_methods_and_display(tiny):
 
 
 def test_cli_keyness(tmp_path, capsys, sample):
-    from mediamon.cli import main
-
     out = tmp_path / "k.csv"
     code = main(["keyness", str(SAMPLE_V1), "--target-source", "Tehran Times", "--max-rows", "5", "--csv", str(out)])
     assert code == 0

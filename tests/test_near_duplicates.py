@@ -18,18 +18,19 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ACTORS_FILE, SAMPLE_DIR
+from reference import doc_tokens
 
 import mediamon as mm
 from mediamon import executors
 from mediamon.analysis.duplicates import _form_hashes, duplicate_documents
+from mediamon.cli import main
 from mediamon.errors import InputError, NotFoundError
 from mediamon.ingestion import ingest
 from mediamon.readers import _body_token_hashes
 
-from conftest import SAMPLE_DIR
-from reference import doc_tokens
-
 V1 = SAMPLE_DIR / "mm_sample_v1.jsonl"
+KREMLIN = "President of Russia (en.kremlin.ru)"
 WORDS = ["government", "minister", "official", "economy", "region", "country", "meeting", "project"]
 
 
@@ -274,6 +275,41 @@ def test_dedupe_near_counts_each_cluster_once(corpus, folded, actors):
     # dedupe="near" is the same as passing the default result
     pd.testing.assert_frame_equal(mm.cooccurrence(corpus, actors, dedupe="near").df,
                                   mm.cooccurrence(corpus, actors, dedupe=mm.near_duplicates(corpus)).df)  # fmt: skip
+
+
+def test_dedupe_near_in_keyness_quoted_roles_and_the_command_line(corpus, folded, actors, reprints, capsys):
+    found, rest = folded
+    n = len(found.folded)
+    target, target_ref = corpus.filter(source="Tehran Times"), rest.filter(source="Tehran Times")
+    k, k_ref = mm.keyness(corpus, target, dedupe=found), mm.keyness(rest, target_ref)
+    pd.testing.assert_frame_equal(k.df, k_ref.df)
+    assert k.params["dedupe"] == "near" and k.params["dedupe_threshold"] == 0.6 and k.params["n_duplicates"] == n
+    # another corpus as the reference gets its own near-duplicates, with the options of the result given
+    other, other_ref = mm.read_corpus(reprints), mm.Corpus(rest.docs.copy(), rest.manifest, name="rest again")
+    k = mm.keyness(corpus, target, other.filter(source=KREMLIN), dedupe=found)
+    k_ref = mm.keyness(rest, target_ref, other_ref.filter(source=KREMLIN))
+    pd.testing.assert_frame_equal(k.df, k_ref.df)
+    assert k.params["tokens_reference"] == k_ref.params["tokens_reference"]
+    # roles: quoted mentions and quotations in folded reprints are not counted either
+    q, q_ref = mm.mentions(corpus, actors, role="quoted", dedupe=found), mm.mentions(rest, actors, role="quoted")
+    pd.testing.assert_frame_equal(q.df.drop(columns=NUMBERED), q_ref.df.drop(columns=NUMBERED))
+    assert len(q_ref.df) > 0 and q.params["role"] == "quoted" and q.params["n_duplicates"] == n
+    tl, tl_ref = mm.timeline(corpus, actors, freq="Y", roles=True, dedupe=found), mm.timeline(rest, actors, freq="Y", roles=True)
+    pd.testing.assert_frame_equal(tl.df, tl_ref.df)
+    pd.testing.assert_frame_equal(tl.undated, tl_ref.undated)
+    assert tl.params["roles"] and tl.params["n_duplicates"] == n
+    assert main(["mentions", str(reprints), "--actors", str(ACTORS_FILE), "--dedupe", "near", "--dedupe-threshold", "0.6"]) == 0
+    assert f"-- {n:,} documents left out as near-duplicates at Jaccard >= 0.6" in capsys.readouterr().out
+    assert main(["cooc", str(reprints), "--actors", str(ACTORS_FILE), "--dedupe"]) == 0
+    assert "exact duplicates" in capsys.readouterr().out
+    assert main(["cooc", str(reprints), "--actors", str(ACTORS_FILE), "--dedupe-threshold", "0.6"]) == 2
+    assert "--dedupe-threshold needs --dedupe near" in capsys.readouterr().err
+
+
+def test_ingest_refuses_near_dedupe(reprints, tmp_path):
+    with pytest.raises(InputError, match="dedupe='near' is not applied while writing a store"):
+        ingest(reprints, tmp_path / "store", dedupe="near")
+    assert not (tmp_path / "store").exists()
 
 
 def test_a_result_of_another_corpus_is_refused(corpus, folded, actors):

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 import mediamon as mm
-from mediamon.errors import InputError
 from mediamon.analysis.timeline import timeline
+from mediamon.cli import main
+from mediamon.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTORS = ROOT / "corpora" / "actors.yaml"
@@ -109,8 +110,6 @@ def test_bad_freq_and_by(sample):
 
 
 def test_cli_timeline_reports_undated(tmp_path, capsys):
-    from mediamon.cli import main
-
     out = tmp_path / "t.csv"
     code = main(["timeline", str(ROOT / "corpora" / "mm-sample"), "--actors", str(ACTORS), "--freq", "Y",
                  "--csv", str(out)])  # fmt: skip

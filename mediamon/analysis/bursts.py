@@ -68,7 +68,7 @@ from ..stats.bursts import baseline_test, kleinberg
 from ..stats.intervals import CI_METHODS
 from ..stats.trends import association_ci, association_rise
 from .cooc import Evidence, actor_records, cooccurrence
-from .duplicates import duplicate_documents
+from .duplicates import dedupe_params, duplicate_documents, keep_per_shard
 from .keyness import Keyness, keyness
 from .kwic import Kwic, kwic
 from .mentions import META_TYPES, mention_rows, split_mentions
@@ -701,7 +701,7 @@ def pair_trends(
     k = len(actor_ids)
     given = split_mentions(found, source, call) if found is not None else None
     keep, dups = duplicate_documents(source, mode, executor=executor)
-    keeps = _keep_per_shard(source, keep)
+    keeps = keep_per_shard(source, keep)
     args = [(actor_set, None if given is None else given[j], unit, keeps[j]) for j in range(shard_count(source))]
     part = combine(map_shards(source, task_pair_units, args, executor=executor))
     docs, m = part.tables["docs"], part.tables["mentions"]
@@ -772,7 +772,7 @@ def pair_trends(
     params = {
         "call": "pair_trends", "unit": unit, "freq": freq, "window": window, "min_periods": min_periods,
         "confidence": confidence, "ci_method": ci_method, "alpha": alpha, "adjust": adjust, "min_count": min_count,
-        "dedupe": mode is not None, "n_duplicates": int(len(dups)), "actors": actor_ids, "pairs": n_pairs,
+        **dedupe_params(mode, dups), "actors": actor_ids, "pairs": n_pairs,
         "n_periods": n_p, "dated_documents": int(dated.sum()), "undated_documents": n_undated,
         "corpus": source.name, "fingerprint": source.fingerprint,
     }  # fmt: skip
@@ -784,14 +784,6 @@ def pair_trends(
 def _offsets(per: pd.Series, full: pd.PeriodIndex) -> np.ndarray:
     """Position of each period of *per* in the contiguous range *full*."""
     return full.get_indexer(pd.PeriodIndex(per)).astype(np.int64)
-
-
-def _keep_per_shard(source: Source, keep: np.ndarray | None) -> list[np.ndarray | None]:
-    n = shard_count(source)
-    if keep is None:
-        return [None] * n
-    starts = source.doc_starts if not isinstance(source, Corpus) else np.asarray([0, len(source)], dtype=np.int64)
-    return [keep[starts[j] : starts[j + 1]] for j in range(n)]
 
 
 def _unit_pair_counts(

@@ -78,7 +78,7 @@ from ..stats.adjust import ADJUST_METHODS
 from ..stopwords import vocab_mask
 from ..store import ShardedCorpus
 from .cooc import unit_spans
-from .duplicates import duplicate_documents
+from .duplicates import NearDuplicates, dedupe_params, duplicate_documents
 from .kwic import Kwic, kwic_rows
 from .mentions import actor_spans, split_mentions
 
@@ -719,7 +719,13 @@ def keyness(
     n_dups = int(len(dups))
     if ref_kind == "none":  # another corpus: counted on its own, aligned by form
         assert ref_source is not None
-        keep_r, dups_r = duplicate_documents(ref_source, mode, executor=executor)
+        # a NearDuplicates result belongs to the target's corpus: the other corpus gets its own, with the same options
+        ref_mode = mode
+        ref_options: dict[str, Any] = {}
+        if isinstance(mode, NearDuplicates):
+            ref_mode = "near"
+            ref_options = {k: mode.params[k] for k in ("threshold", "shingle", "num_perm", "bands", "seed") if k in mode.params}
+        keep_r, dups_r = duplicate_documents(ref_source, ref_mode, executor=executor, **ref_options)
         keeps_r = _per_shard(ref_source, keep_r)
         everything = _per_shard(ref_source, np.ones(len(ref_source), dtype=bool))
         args_r = [(None, None, everything[j], "none", None, keeps_r[j], bool(punctuation))
@@ -789,8 +795,8 @@ def keyness(
         "smoothing": smoothing, "zero": zero, "confidence": confidence,
         "tokens_target": c, "tokens_reference": d, "documents_target": docs_target,
         "documents_reference": docs_reference, "mentions": int(part.counts["mentions"]),
-        "overlap_documents": overlap, "words_tested": int(len(df)), "dedupe": mode is not None,
-        "n_duplicates": n_dups, "corpus": source.name, "fingerprint": source.fingerprint,
+        "overlap_documents": overlap, "words_tested": int(len(df)),
+        **dedupe_params(mode, dups), "n_duplicates": n_dups, "corpus": source.name, "fingerprint": source.fingerprint,
     }  # fmt: skip
     return Keyness(df=df, params=params, target_region=target_region, reference_region=reference_region,
                    duplicates=dups)  # fmt: skip
