@@ -57,7 +57,7 @@ from .store import (
     ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, abandoned_folders, describe_owner, is_store,
     open_store, read_marker, release_folder, take_over, write_owner,
 )  # fmt: skip
-from .tokenindex import INDEX_FILES, file_record
+from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, file_record
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +289,7 @@ def _foreign_files(dest: Path) -> list[str]:
               if isinstance(s, dict) and isinstance(s.get("file"), str)}  # fmt: skip
     folders = {str(p) for f in files for p in PurePosixPath(f).parents if str(p) != "."}
     stems = {f.removesuffix(".parquet") for f in files if f.endswith(".parquet")}
-    index_files = {*INDEX_FILES, "meta.json"}
+    index_files = {*INDEX_FILES, *EARLIER_INDEX_FILES, "meta.json"}
     foreign: list[str] = []
 
     def walk(folder: str, rel: str) -> None:

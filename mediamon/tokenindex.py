@@ -74,6 +74,8 @@ FORMAT_VERSION = 3  # 3: digests of every file (2: boundary arrays; 1: per-token
 _ARRAYS = ("ids", "start", "length", "doc_offsets", "sent_offsets", "para_offsets", "postings", "postings_ptr")
 #: Every file of a saved index but meta.json (which records them).
 INDEX_FILES = (*(f"{name}.npy" for name in _ARRAYS), "vocab.txt", "doc_ids.txt")
+#: Files of formats 1-2 that format 3 no longer writes (a store of an earlier version is still ours to replace).
+EARLIER_INDEX_FILES = ("doc.npy", "sent.npy", "para.npy", "end.npy")
 _BATCH_CHARS = 4_000_000
 _PARALLEL_CHARS = 16_000_000  # below this, starting worker processes costs more than it saves
 _SEPARATOR = "\n\n"  # between documents of a batch: a blank line, so no token or sentence spans two

@@ -558,6 +558,14 @@ def test_overwrite_accepts_what_the_store_wrote_later(tmp_path: Path) -> None:
     assert again.n_shards == 2 and not any(p.name.startswith(".") for p in tmp_path.iterdir())
 
 
+def test_overwrite_accepts_the_index_files_of_an_earlier_format(tmp_path: Path) -> None:
+    made = ingest(SAMPLE_V1, tmp_path / "s", shard_size=700, progress=False)
+    for name in ("doc", "sent", "para", "end"):  # what format 2 wrote beside today's arrays
+        np.save(made.index_folder(0) / f"{name}.npy", np.zeros(3, dtype=np.int32))
+    again = ingest(SAMPLE_V1, tmp_path / "s", shard_size=1000, overwrite=True, index=False, progress=False)
+    assert again.n_shards == 2 and not again.index_folder(0).exists()
+
+
 def test_killed_ingests_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
     host = socket.gethostname()
     killed = tmp_path / f".s.partial-{dead_pid()}-0123abcd"
