@@ -35,7 +35,8 @@ PARAMETER_DOCS: dict[str, str] = {
     How a pattern meets the vocabulary, token by token: ``"fixed"`` (literal tokens, matched on
     their normalised form; regex metacharacters mean themselves), ``"glob"`` (``*``, ``?`` and
     ``[...]`` per token, e.g. "Putin*", "*stan") or ``"regex"`` (a regular expression that must
-    match a whole normalised form).""",
+    match a whole normalised form). Globs and regexes run on RE2, in time linear in the vocabulary:
+    Python syntax that RE2 lacks (backreferences, lookaround) is refused with an error.""",
     "window_sides": """window
     Context in tokens: an int for both sides or ``(left, right)``; ``(0, 4)`` looks only to the
     right. Windows stop at document boundaries.""",

@@ -26,8 +26,10 @@ The run id defaults to ``<UTC timestamp>-<hash of the parameters>`` (e.g. ``2025
 a run id you pass is reduced to a safe file name (letters, digits, ``.``, ``_``, ``-``). A run is written
 under ``.<run-id>.partial/`` and renamed to ``<run-id>/`` only when it succeeded, so nothing half-written
 ever carries the final name. A failed run is renamed to ``<run-id>.failed/`` and keeps the partial
-executed notebook and a manifest with ``"status": "failed"``. Running the same id again removes stale
-``.partial`` and ``.failed`` folders first and replaces an earlier successful run of that id.
+executed notebook and a manifest with ``"status": "failed"`` (``"interrupted"`` after Ctrl-C; a run whose
+process was killed is marked ``"killed"`` by the next run in that folder). Running the same id again removes
+its earlier ``.failed`` folder and replaces an earlier successful run of that id; an id that a running
+process holds is refused (see :mod:`mediamon.report.run`).
 
 Conventions for notebook authors
 --------------------------------
