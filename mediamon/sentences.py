@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from .errors import NotFoundError
 from .text import SPACE, char_tables
@@ -194,17 +195,18 @@ class PunktSplitter:
         self._cache[form] = value
         return value
 
-    def features(self, forms: list[str], which: np.ndarray) -> dict[str, np.ndarray]:
-        """Feature arrays over all *forms*, filled only at the indices in *which*."""
+    def features(self, forms: Sequence[str] | pa.Array, which: np.ndarray) -> dict[str, np.ndarray]:
+        """Feature arrays over all *forms* (strings, or Arrow strings), filled only at the indices in *which*."""
         table = np.zeros((len(forms), len(_FEATURE_FIELDS)), dtype=np.int64)
         if which.size:
-            table[which] = np.array([self._features_of(forms[i]) for i in which], dtype=np.int64)
+            wanted = forms.take(pa.array(which)).to_pylist() if isinstance(forms, pa.Array) else [forms[i] for i in which]
+            table[which] = np.array([self._features_of(form) for form in wanted], dtype=np.int64)
         return {name: table[:, k] for k, name in enumerate(_FEATURE_FIELDS)}
 
     def sentence_starts(
         self,
         ids: np.ndarray,
-        forms: list[str],
+        forms: Sequence[str] | pa.Array,
         form_kind: dict[str, np.ndarray],
         starts: np.ndarray,
         ends: np.ndarray,
@@ -220,7 +222,7 @@ class PunktSplitter:
         ids
             Per token, the index of its form in *forms*.
         forms
-            Normalised forms of the batch vocabulary.
+            Normalised forms of the batch vocabulary (strings, or Arrow strings).
         form_kind
             Per form: ``is_period`` ("."), ``sent_end`` ("?", "!" ...) and ``dotted`` (a word ending
             in a period such as "u.s."), as bool arrays.
@@ -302,8 +304,8 @@ class PunktSplitter:
             at = np.searchsorted(spaced, breaks + 1)
             valid = at < spaced.size
             first = spaced[at[valid]]
-            seg_id = np.cumsum(segment_start)
-            same = seg_id[first] == seg_id[breaks[valid]]
+            segments = np.flatnonzero(segment_start)  # the segment of a token: the last start at or before it
+            same = np.searchsorted(segments, first, side="right") == np.searchsorted(segments, breaks[valid], side="right")
             out[first[same]] = True
         return out
 

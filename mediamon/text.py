@@ -32,10 +32,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # Character classes (uint8 codes in the class table).
 SPACE, LETTER, DIGIT, MARK, APOS, HYPHEN, PERIOD, COMMA, IGNORE, PUNCT = range(10)
@@ -94,6 +95,30 @@ def normalize(text: str) -> str:
     return out
 
 
+@lru_cache(maxsize=1 << 20)
+def _normalize_cached(surface: str) -> str:
+    return normalize(surface)
+
+
+def normalize_array(surfaces: pa.Array) -> pa.Array:
+    """:func:`normalize` of every string of *surfaces* (Arrow strings without nulls), as Arrow strings.
+
+    An ASCII string's matching form is the string lower-cased with the backtick made an apostrophe
+    (NFKC leaves ASCII alone, no ASCII character is a format character, and case folding of ASCII
+    is lower-casing), so those are computed by Arrow; only the others are normalised in Python,
+    once each per process (cached).
+    """
+    if not len(surfaces):
+        return surfaces
+    ascii_mask = pc.string_is_ascii(surfaces)
+    out = pc.ascii_lower(pc.replace_substring(surfaces, "`", "'"))
+    if pc.all(ascii_mask).as_py():
+        return out
+    other = pc.invert(ascii_mask)
+    forms = [_normalize_cached(s) for s in surfaces.filter(other).to_pylist()]
+    return pc.replace_with_mask(out, other, pa.array(forms, type=out.type))
+
+
 _CATEGORY_CLASS = {
     "Lu": LETTER, "Ll": LETTER, "Lt": LETTER, "Lm": LETTER, "Lo": LETTER,
     "Mn": MARK, "Mc": MARK, "Me": MARK,
@@ -135,66 +160,77 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _shift_right(mask: np.ndarray) -> np.ndarray:
-    out = np.empty_like(mask)
-    out[0] = False
-    out[1:] = mask[:-1]
-    return out
-
-
-def _shift_left(mask: np.ndarray) -> np.ndarray:
-    out = np.empty_like(mask)
-    out[-1] = False
-    out[:-1] = mask[1:]
-    return out
+@cache
+def _token_codes() -> np.ndarray:
+    """Per code point, bit 1: a word character (letter, digit, mark); bit 2: a character whose
+    joining depends on its neighbours (apostrophe, period, comma, format character); bit 4: a
+    character that is a token of its own unless it joins (neither word, space nor format)."""
+    cls = char_tables().cls
+    word = (cls == LETTER) | (cls == DIGIT) | (cls == MARK)
+    special = np.isin(cls, (APOS, PERIOD, COMMA, IGNORE))
+    other = ~word & (cls != SPACE) & (cls != IGNORE)
+    return word.astype(np.uint8) | (special.astype(np.uint8) << 1) | (other.astype(np.uint8) << 2)
 
 
 def tokenize_spans(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Token spans of a code-point array: ``(starts, ends)``, int64, in text order.
 
-    Vectorised over the whole array (see the module docstring for the rules).
+    Vectorised over the whole array (see the module docstring for the rules): word runs come from
+    one mask over all characters; the joining rules are decided only where an apostrophe, a
+    period, a comma or a format character stands, from its neighbours.
     """
-    if cps.size == 0:
+    n = cps.size
+    if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    tables = char_tables()
-    cls = tables.cls[cps]
-    word = (cls == LETTER) | (cls == DIGIT) | (cls == MARK)
-    digit = cls == DIGIT
-    prev_word, next_word = _shift_right(word), _shift_left(word)
-    between_words = prev_word & next_word
+    cls_of = char_tables().cls
+    code = _token_codes()[cps]
+    joined = np.bitwise_and(code, 1).view(bool)  # the word characters; joiners are added below
+    sp = np.flatnonzero(code & 2)
+    other = np.flatnonzero(code & 4)
+    del code
 
-    apos = cls == APOS
-    is_s = (cps == ord("s")) | (cps == ord("S"))
-    after_s_not_word = np.zeros_like(word)
-    after_s_not_word[:-2] = ~word[2:]
-    after_s_not_word[-2:] = True
-    possessive = apos & prev_word & _shift_left(is_s) & after_s_not_word
-
-    period = cls == PERIOD
-    period_inner = period & between_words
-    # "U.S." / "e.g.": a final period after <letter> <joined period> <letter>.
-    letter = cls == LETTER
-    p1, p2, p3 = np.zeros_like(word), np.zeros_like(word), np.zeros_like(word)
-    p1[1:], p2[2:], p3[3:] = letter[:-1], period_inner[:-2], letter[:-3]
-    period_final = period & ~period_inner & p1 & p2 & p3
-
-    # A possessive is exactly its apostrophe and "s": a token of its own, joined to nothing after.
-    possessive_s = _shift_right(possessive)
-    after_possessive = _shift_right(possessive_s)
-    joiners = (
-        ((cls == IGNORE) & between_words)
-        | (apos & between_words & ~possessive)
-        | period_inner
-        | period_final
-        | ((cls == COMMA) & _shift_right(digit) & _shift_left(digit))
-    ) & ~after_possessive
-    joined = word | joiners | possessive
-    punct = ~joined & (cls != SPACE) & (cls != IGNORE)
-    start_mask = (
-        (joined & ~_shift_right(joined)) | possessive | (_shift_right(possessive_s) & joined) | punct
+    # The rules at each apostrophe, period, comma and format character, from its neighbours.
+    c = cls_of[cps[sp]]
+    has_prev, has_next, has_next2 = sp > 0, sp < n - 1, sp < n - 2
+    prev, nxt, nxt2 = np.where(has_prev, sp - 1, 0), np.where(has_next, sp + 1, 0), np.where(has_next2, sp + 2, 0)
+    word_prev, word_next = joined[prev] & has_prev, joined[nxt] & has_next
+    between = word_prev & word_next
+    apos, period = c == APOS, c == PERIOD
+    # a possessive/clitic 's at the end of a word: the apostrophe and "s" are one token
+    next_is_s = has_next & ((cps[nxt] == ord("s")) | (cps[nxt] == ord("S")))
+    possessive = apos & word_prev & next_is_s & (~has_next2 | ~joined[nxt2])
+    period_inner = period & between
+    # "U.S." / "e.g.": a final period after <letter> <joined period> <letter>
+    back3 = sp >= 3
+    b1, b2, b3 = (np.where(back3, sp - k, 0) for k in (1, 2, 3))
+    period_final = (
+        period & ~between & back3 & (cls_of[cps[b1]] == LETTER) & (cls_of[cps[b2]] == PERIOD) & (cls_of[cps[b3]] == LETTER)
     )
-    end_mask = (joined & ~_shift_left(joined)) | _shift_left(possessive) | possessive_s | punct
+    comma = (c == COMMA) & has_prev & has_next & (cls_of[cps[prev]] == DIGIT) & (cls_of[cps[nxt]] == DIGIT)
+    joiner = ((c == IGNORE) & between) | (apos & between & ~possessive) | period_inner | period_final | comma
+    poss = sp[possessive]
+    if poss.size:  # nothing joins to the character after a possessive's "s"
+        joiner &= ~np.isin(sp, poss + 2)
+    joined[sp[joiner | possessive]] = True
+
+    # Tokens: runs of joined characters, split around possessives, and one-character punctuation.
+    punct = other[~joined[other]]
+    start_mask = np.empty(n, dtype=bool)
+    start_mask[0] = joined[0]
+    np.greater(joined[1:], joined[:-1], out=start_mask[1:])
+    end_mask = np.empty(n, dtype=bool)
+    end_mask[-1] = joined[-1]
+    np.greater(joined[:-1], joined[1:], out=end_mask[:-1])
+    start_mask[punct] = True
+    end_mask[punct] = True
+    if poss.size:
+        start_mask[poss] = True
+        end_mask[poss - 1] = True
+        end_mask[poss + 1] = True
+        after = poss + 2
+        after = after[after < n]
+        start_mask[after[joined[after]]] = True
     starts = np.flatnonzero(start_mask)
     ends = np.flatnonzero(end_mask) + 1
     return starts, ends
@@ -237,6 +273,48 @@ def paragraph_breaks(cps: np.ndarray) -> np.ndarray:
     nonspace_before = np.concatenate(([0], np.cumsum((cls != SPACE) & (cls != IGNORE))))
     gap_nonspace = nonspace_before[newlines[1:]] - nonspace_before[newlines[:-1] + 1]
     return newlines[1:][gap_nonspace == 0].astype(np.int64)
+
+
+def utf8_token_cuts(cps: np.ndarray, utf8_size: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Byte cuts ``0, start_0, end_0, start_1, end_1, ...`` of tokens in the UTF-8 form of *cps*
+    (*utf8_size* bytes long), for :func:`split_utf8`: the tokens are the odd pieces.
+
+    A text of ASCII only has its byte positions equal to its character positions, so only a text
+    with other characters pays for :func:`utf8_positions`.
+    """
+    cuts = np.empty(2 * starts.size + 1, dtype=np.int64)
+    cuts[0] = 0
+    cuts[1::2], cuts[2::2] = starts, ends
+    if utf8_size == cps.size:
+        return cuts
+    wide = np.flatnonzero(cps >= 0x80)
+    if wide.size > cps.size // 8:  # mostly wide characters: every position's byte offset at once
+        byte_at = utf8_positions(cps)
+        cuts[1::2], cuts[2::2] = byte_at[starts], byte_at[ends]
+        return cuts
+    # few wide characters: a cut moves by the extra bytes of the wide characters before it
+    extra = 1 + (cps[wide] >= 0x800).astype(np.int64) + (cps[wide] >= 0x10000)
+    first_after = np.searchsorted(cuts, wide, side="right")  # the first cut past each wide character
+    cuts += np.cumsum(np.bincount(first_after, weights=extra, minlength=cuts.size + 1)[: cuts.size].astype(np.int64))
+    return cuts
+
+
+def blank_line_between(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each pair of consecutive tokens, whether a blank line lies between them (length
+    ``starts.size - 1``).
+
+    Everything between two consecutive tokens is whitespace (every other character is part of a
+    token, and no token holds a newline), so a blank line lies there exactly when two newlines do:
+    the same breaks :func:`paragraph_breaks` finds, looked for only between tokens.
+    """
+    if starts.size < 2:
+        return np.zeros(0, dtype=bool)
+    newlines = np.flatnonzero(cps == 10)
+    if newlines.size < 2:
+        return np.zeros(starts.size - 1, dtype=bool)
+    # no newline lies inside a token: the tokens before a newline are those that start before it
+    before = np.bincount(np.searchsorted(starts, newlines), minlength=starts.size + 1)
+    return before[1 : starts.size] >= 2
 
 
 def tokenize(text: str) -> list[tuple[int, int, str]]:

@@ -44,7 +44,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -58,14 +58,15 @@ from .options import Match, check_match
 from .progress import show_progress
 from .sentences import BY_LANGUAGE, PunktModel, PunktSplitter, after_ok_table, models_for
 from .text import (
+    blank_line_between,
     char_tables,
     codepoints,
     normalize,
-    paragraph_breaks,
+    normalize_array,
     query_forms,
     split_utf8,
     tokenize_spans,
-    utf8_positions,
+    utf8_token_cuts,
 )
 
 log = logging.getLogger(__name__)
@@ -79,22 +80,26 @@ EARLIER_INDEX_FILES = ("doc.npy", "sent.npy", "para.npy", "end.npy")
 _BATCH_CHARS = 4_000_000
 _PARALLEL_CHARS = 16_000_000  # below this, starting worker processes costs more than it saves
 _SEPARATOR = "\n\n"  # between documents of a batch: a blank line, so no token or sentence spans two
-
-
-@lru_cache(maxsize=1 << 20)
-def _normalize_cached(surface: str) -> str:
-    return normalize(surface)
+#: Document texts for :func:`build_index`: Python strings, or an Arrow string column.
+Texts = Sequence[str] | pa.Array | pa.ChunkedArray
 
 
 @dataclass
 class _Batch:
-    forms: list[str]  # normalised forms, local ids
-    ids: np.ndarray
-    doc: np.ndarray  # local document number within the batch
-    start: np.ndarray
-    end: np.ndarray
-    sent_start: np.ndarray
-    para_start: np.ndarray
+    """What indexing one batch of documents sends back: compact arrays, local numbers."""
+
+    forms: pa.Array  # normalised forms (Arrow strings), in local id order
+    ids: np.ndarray  # int32 local form id of each token
+    start: np.ndarray  # int32 character offset into the original text
+    length: np.ndarray  # uint16 (uint32 when a token is longer) characters of each token
+    doc_tokens: np.ndarray  # int64 tokens of each document of the batch
+    sent_first: np.ndarray  # int32 first token of each sentence
+    para_first: np.ndarray  # int32 first token of each paragraph
+    postings: np.ndarray  # int32 token positions grouped by local id, ascending within each
+    form_counts: np.ndarray  # int64 tokens of each local form
+
+
+_SENT_END_FORMS = pa.array(["?", "!", "？", "！", "。"])
 
 
 def _index_batch(
@@ -107,45 +112,40 @@ def _index_batch(
     lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
     piece_start = np.concatenate(([0], np.cumsum(lengths + len(_SEPARATOR))[:-1]))
     joined = _SEPARATOR.join(pieces)
+    del pieces
     cps = codepoints(joined)
     starts, ends = tokenize_spans(cps)
     n = starts.size
-    doc = (np.searchsorted(piece_start, starts, side="right") - 1).astype(np.int32)
+    doc_tokens = np.diff(np.searchsorted(starts, piece_start), append=n)  # tokens never span a separator
+    doc = np.repeat(np.arange(lengths.size, dtype=np.int32), doc_tokens)
 
     # Dictionary-encode the surface forms with Arrow: offsets interleave gaps and tokens, so the
-    # UTF-8 buffer is used as it is and the tokens are the odd entries.
+    # UTF-8 buffer is used as it is and the tokens are the odd entries. Only the distinct surfaces
+    # are normalised (ASCII ones by Arrow), and the forms are dictionary-encoded again.
     utf8 = joined.encode("utf-8", "surrogatepass")
+    del joined
     if n:
-        byte_at = utf8_positions(cps)
-        cuts = np.empty(2 * n + 1, dtype=np.int64)
-        cuts[0] = 0
-        cuts[1::2] = byte_at[starts]
-        cuts[2::2] = byte_at[ends]
+        cuts = utf8_token_cuts(cps, len(utf8), starts, ends)
         surfaces = split_utf8(utf8, cuts).take(pa.array(np.arange(1, 2 * n, 2)))
+        del cuts
         encoded = surfaces.dictionary_encode()
-        raw_codes = encoded.indices.to_numpy(zero_copy_only=False)
-        raw_forms = encoded.dictionary.to_pylist()
+        del surfaces
+        normalised = normalize_array(encoded.dictionary).dictionary_encode()
+        raw_to_form = normalised.indices.to_numpy(zero_copy_only=False)
+        forms_arr = normalised.dictionary
+        ids = raw_to_form[encoded.indices.to_numpy(zero_copy_only=False)].astype(np.int32, copy=False)
+        del encoded, normalised
     else:
-        raw_codes = np.zeros(0, dtype=np.int32)
-        raw_forms = []
-    form_ids: dict[str, int] = {}
-    raw_to_form = np.fromiter(
-        (form_ids.setdefault(_normalize_cached(r), len(form_ids)) for r in raw_forms),
-        dtype=np.int32,
-        count=len(raw_forms),
-    )
-    ids = raw_to_form[raw_codes] if n else np.zeros(0, dtype=np.int32)
-    forms = list(form_ids)
+        forms_arr = pa.array([], type=pa.string())
+        ids = np.zeros(0, dtype=np.int32)
+    del utf8
 
     # Paragraphs: a document start or a blank line between two tokens.
     para_start = np.zeros(n, dtype=bool)
     if n:
         para_start[0] = True
         para_start[1:] = doc[1:] != doc[:-1]
-        blank = paragraph_breaks(cps)
-        if blank.size:
-            crossing = np.searchsorted(blank, starts[1:]) - np.searchsorted(blank, ends[:-1])
-            para_start[1:] |= crossing > 0
+        para_start[1:] |= blank_line_between(cps, starts, ends)
 
     # Sentences: vectorised Punkt inside each paragraph.
     tables = char_tables()
@@ -154,17 +154,17 @@ def _index_batch(
     if n:
         inside = ends < cps.size
         after[inside] = after_ok_table()[cps[ends[inside]]]
-    forms_arr = pa.array(forms, type=pa.string())
+    del cps
     kind = {
         "is_period": np.asarray(pc.equal(forms_arr, "."), dtype=bool),
-        "sent_end": np.asarray(pc.is_in(forms_arr, value_set=pa.array(["?", "!", "？", "！", "。"])), dtype=bool),
+        "sent_end": np.asarray(pc.is_in(forms_arr, value_set=_SENT_END_FORMS), dtype=bool),
         "dotted": np.asarray(
             pc.and_(pc.ends_with(forms_arr, "."), pc.greater(pc.utf8_length(forms_arr), 1)), dtype=bool
         ),
     }
     sent_start = splitter.sentence_starts(
         ids,
-        forms,
+        forms_arr,
         kind,
         starts,
         ends,
@@ -174,15 +174,19 @@ def _index_batch(
         para_start,
     )
     # Offsets into the ORIGINAL text: undo the batch concatenation and the body cut.
-    shift = body_start[doc] - piece_start[doc] if n else np.zeros(0, dtype=np.int64)
+    shift = (body_start - piece_start)[doc] if n else np.zeros(0, dtype=np.int64)
+    token_length = ends - starts
+    wide = bool(n) and int(token_length.max()) > np.iinfo(np.uint16).max
     return _Batch(
-        forms=forms,
-        ids=ids.astype(np.int32, copy=False),
-        doc=doc,
+        forms=forms_arr,
+        ids=ids,
         start=(starts + shift).astype(np.int32),
-        end=(ends + shift).astype(np.int32),
-        sent_start=sent_start,
-        para_start=para_start,
+        length=token_length.astype(np.uint32 if wide else np.uint16),
+        doc_tokens=doc_tokens.astype(np.int64),
+        sent_first=np.flatnonzero(sent_start).astype(np.int32),
+        para_first=np.flatnonzero(para_start).astype(np.int32),
+        postings=_group_positions(ids),
+        form_counts=np.bincount(ids, minlength=len(forms_arr)).astype(np.int64),
     )
 
 
@@ -747,7 +751,7 @@ def _query_tokens(pattern: str, match: Match) -> list[str]:
 
 
 def build_index(
-    texts: Sequence[str],
+    texts: Texts,
     body_start: np.ndarray,
     body_end: np.ndarray,
     *,
@@ -764,7 +768,8 @@ def build_index(
     ----------
     texts, body_start, body_end
         Each document's original text and the span of its article body inside it (only the body is
-        indexed; offsets point into the whole text).
+        indexed; offsets point into the whole text). The texts may be a sequence of strings or an
+        Arrow string column; a batch of them at a time becomes Python strings.
     fingerprint, doc_ids
         The content hash of the documents and their ids, stored with the index so that a saved copy
         is only ever used for the same documents.
@@ -799,23 +804,30 @@ def build_index(
         bar.update(span[1] - span[0])
     bar.close()
     model_name = sentences if isinstance(sentences, str) else sentences.name
-    return _assemble(results, [(a, b) for a, b, _ in spans], len(texts), fingerprint, list(doc_ids), model_name)
+    return _assemble(results, len(texts), fingerprint, list(doc_ids), model_name)
 
 
 # State handed to forked worker processes: they inherit it instead of receiving the texts.
-_FORK_STATE: tuple[Sequence[str], np.ndarray, np.ndarray, dict[str, PunktSplitter]] | None = None
+_FORK_STATE: tuple[Texts, np.ndarray, np.ndarray, dict[str, PunktSplitter]] | None = None
+
+
+def _texts_of(texts: Texts, a: int, b: int) -> Sequence[str]:
+    """Texts *a* to *b* as Python strings (only these: an Arrow column stays Arrow)."""
+    if isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        return texts.slice(a, b - a).to_pylist()
+    return texts[a:b]
 
 
 def _run_forked(span: tuple[int, int, str]) -> _Batch:
     assert _FORK_STATE is not None
     texts, body_start, body_end, splitters = _FORK_STATE
     a, b, model = span
-    return _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitters[model])
+    return _index_batch(_texts_of(texts, a, b), body_start[a:b], body_end[a:b], splitters[model])
 
 
 def _map_batches(
     spans: list[tuple[int, int, str]],
-    texts: Sequence[str],
+    texts: Texts,
     body_start: np.ndarray,
     body_end: np.ndarray,
     splitters: dict[str, PunktSplitter],
@@ -829,7 +841,7 @@ def _map_batches(
     global _FORK_STATE
     if workers <= 1 or len(spans) < 2 or "fork" not in mp.get_all_start_methods():
         for a, b, model in spans:
-            yield _index_batch(texts[a:b], body_start[a:b], body_end[a:b], splitters[model])
+            yield _index_batch(_texts_of(texts, a, b), body_start[a:b], body_end[a:b], splitters[model])
         return
     _FORK_STATE = (texts, body_start, body_end, splitters)
     try:
@@ -841,38 +853,65 @@ def _map_batches(
 
 def _assemble(
     results: list[_Batch],
-    spans: list[tuple[int, int]],
     n_docs: int,
     fingerprint: str,
     doc_ids: list[str],
     sentence_model: str,
 ) -> TokenIndex:
-    # Merge the batch vocabularies: Arrow dictionary-encodes the concatenated local vocabularies.
-    local = pa.chunked_array([pa.array(r.forms, type=pa.string()) for r in results] or [pa.array([], pa.string())])
+    """Join the batches into one index, freeing each batch's arrays as they are copied (*results*
+    is emptied), so that the peak stays near the size of the index itself."""
+    # Merge the batch vocabularies: Arrow dictionary-encodes the concatenated local vocabularies,
+    # which keeps every form's first occurrence in token order (each local vocabulary is in
+    # first-occurrence order too).
+    local = pa.chunked_array([r.forms for r in results], type=pa.string())
     merged = local.combine_chunks().dictionary_encode() if local.length() else None
+    del local
     vocab = merged.dictionary.to_pylist() if merged is not None else []
     local_to_global = (
         merged.indices.to_numpy(zero_copy_only=False).astype(np.int32) if merged is not None else np.zeros(0, np.int32)
     )
-    base = np.concatenate(([0], np.cumsum([len(r.forms) for r in results])))
-    ids = np.concatenate([local_to_global[base[k] + r.ids] for k, r in enumerate(results)] or [np.zeros(0, np.int32)])
-    doc = np.concatenate([r.doc + span[0] for r, span in zip(results, spans)] or [np.zeros(0, np.int32)]).astype(np.int32)
-    start = np.concatenate([r.start for r in results] or [np.zeros(0, np.int32)])
-    end = np.concatenate([r.end for r in results] or [np.zeros(0, np.int32)])
-    sent = np.cumsum(np.concatenate([r.sent_start for r in results] or [np.zeros(0, bool)]), dtype=np.int32) - 1
-    para = np.cumsum(np.concatenate([r.para_start for r in results] or [np.zeros(0, bool)]), dtype=np.int32) - 1
-    doc_offsets = np.searchsorted(doc, np.arange(n_docs + 1)).astype(np.int64)
-    n = ids.size
-    sent_offsets = np.searchsorted(sent, np.arange((int(sent[-1]) + 2) if n else 1)).astype(np.int64)
-    para_offsets = np.searchsorted(para, np.arange((int(para[-1]) + 2) if n else 1)).astype(np.int64)
-    lengths = end.astype(np.int64) - start
-    length = lengths.astype(np.uint16 if not n or lengths.max() <= np.iinfo(np.uint16).max else np.uint32)
-    del doc, sent, para, end, lengths
-    postings = _group_positions(ids)
-    postings_ptr = np.concatenate(([0], np.cumsum(np.bincount(ids, minlength=len(vocab))))).astype(np.int64)
+    del merged
+    form_base = np.concatenate(([0], np.cumsum([len(r.forms) for r in results]))).astype(np.int64)
+    maps = [local_to_global[form_base[k] : form_base[k + 1]] for k in range(len(results))]
+    sizes = [r.ids.size for r in results]
+    token_base = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    n = int(token_base[-1])
+
+    ids = np.empty(n, dtype=np.int32)
+    start = np.empty(n, dtype=np.int32)
+    wide = any(r.length.dtype == np.uint32 for r in results)
+    length = np.empty(n, dtype=np.uint32 if wide else np.uint16)
+    counts = np.zeros(len(vocab), dtype=np.int64)
+    for k, r in enumerate(results):
+        lo, hi = token_base[k], token_base[k + 1]
+        np.take(maps[k], r.ids, out=ids[lo:hi], mode="clip")  # clip: unbuffered; ids are in range
+        start[lo:hi] = r.start
+        length[lo:hi] = r.length
+        counts[maps[k]] += r.form_counts  # a batch's local forms are distinct global forms
+        r.ids = r.start = r.length = None  # type: ignore[assignment]
+    postings_ptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(counts, out=postings_ptr[1:])
+    del counts
+    # Postings: each batch's positions of a form follow those of the batches before it.
+    postings = np.empty(n, dtype=np.int32)
+    fill = postings_ptr[:-1].copy()
+    for k, r in enumerate(results):
+        local_ptr = np.concatenate(([0], np.cumsum(r.form_counts)))
+        dest = np.repeat(fill[maps[k]] - local_ptr[:-1], r.form_counts)
+        dest += np.arange(dest.size, dtype=np.int64)
+        postings[dest] = r.postings + np.int32(token_base[k])
+        fill[maps[k]] += r.form_counts
+        r.postings = None  # type: ignore[assignment]
+        del dest
+    del fill
+    doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.concatenate([r.doc_tokens for r in results] or [np.zeros(0, np.int64)]), out=doc_offsets[1:])
+    sent_offsets = np.concatenate([r.sent_first + token_base[k] for k, r in enumerate(results)] + [[n]]).astype(np.int64)
+    para_offsets = np.concatenate([r.para_first + token_base[k] for k, r in enumerate(results)] + [[n]]).astype(np.int64)
+    results.clear()
     return TokenIndex(
         vocab=vocab,
-        ids=ids.astype(np.int32),
+        ids=ids,
         start=start,
         length=length,
         doc_offsets=doc_offsets,

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import unicodedata
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reference
-from mediamon.text import normalize, query_forms, tokenize
+from mediamon.text import (
+    blank_line_between,
+    codepoints,
+    normalize,
+    normalize_array,
+    query_forms,
+    tokenize,
+    tokenize_spans,
+    utf8_token_cuts,
+)
 
 
 def surfaces(text: str) -> list[str]:
@@ -96,3 +106,42 @@ def test_tokens_cover_every_visible_character_once(text: str) -> None:
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="aBz`'. -", max_size=8), st.text(max_size=8)), max_size=12))
+def test_normalize_array_equals_normalize_of_each_string(values: list[str]) -> None:
+    # ASCII strings take Arrow's path, the others Python's: both must give normalize()'s form
+    assert normalize_array(pa.array(values, type=pa.string())).to_pylist() == [normalize(v) for v in values]
+
+
+WIDE_ALPHABET = st.sampled_from(list("ab .\n") + ["é", "П", "ر", "€", "😀", "\u200b"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WIDE_ALPHABET, max_size=60).map("".join))
+def test_utf8_token_cuts_are_the_byte_lengths_of_the_prefixes(text: str) -> None:
+    cps = codepoints(text)
+    starts, ends = tokenize_spans(cps)
+    cuts = utf8_token_cuts(cps, len(text.encode("utf-8")), starts, ends)
+    positions = [0] + [p for a, b in zip(starts.tolist(), ends.tolist()) for p in (a, b)]
+    assert cuts.tolist() == [len(text[:p].encode("utf-8")) for p in positions]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab. \t\r\n") + ["\n\n", "\u200b", "\u00a0"]), max_size=40).map("".join))
+def test_blank_line_between_tokens_means_two_newlines_in_the_gap(text: str) -> None:
+    cps = codepoints(text)
+    starts, ends = tokenize_spans(cps)
+    gaps = [text[b:a] for b, a in zip(ends[:-1].tolist(), starts[1:].tolist())]
+    assert blank_line_between(cps, starts, ends).tolist() == [g.count("\n") >= 2 for g in gaps]
+
+
+@pytest.mark.parametrize("text", ["plain ascii words " * 4 + "café 😀 end", "Путин встретился с Раиси"])
+def test_utf8_token_cuts_with_few_and_with_many_wide_characters(text: str) -> None:
+    # few wide characters take the shifting path, mostly wide ones the per-position map
+    cps = codepoints(text)
+    starts, ends = tokenize_spans(cps)
+    cuts = utf8_token_cuts(cps, len(text.encode("utf-8")), starts, ends)
+    utf8 = text.encode("utf-8")
+    assert [utf8[a:b].decode() for a, b in zip(cuts[1::2], cuts[2::2])] == [s for _, _, s in tokenize(text)]
