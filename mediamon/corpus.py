@@ -105,7 +105,9 @@ def standardise_docs(docs: pd.DataFrame) -> pd.DataFrame:
             f"{out.loc[bad, 'doc_id'].head(5).tolist()}."
         )
     rest = [c for c in out.columns if c not in DOC_COLUMNS]
-    return out[list(DOC_COLUMNS) + rest]
+    # A deep copy: the columns replaced above leave the others as views of the blocks they came
+    # from, which would keep the replaced values (the texts as Python strings) alive with the corpus.
+    return out[list(DOC_COLUMNS) + rest].copy(deep=True)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -180,6 +182,15 @@ class Corpus:
             self.__dict__[key] = cached
         return cached
 
+    def _index_texts(self) -> pa.Array | np.ndarray:
+        """The texts for :func:`~mediamon.tokenindex.build_index`: the Arrow column itself when the
+        texts are Arrow strings (each batch becomes Python strings only while it is indexed), else
+        the object array."""
+        texts = self.docs["text"]
+        if isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
+            return pa.array(texts)
+        return self.column_values("text")
+
     def column_arrow(self, name: str) -> pa.Array:
         """A column of ``docs`` as an Arrow array (values of mixed types become strings)."""
         values = self.docs[name] if name in self.docs.columns else None
@@ -248,7 +259,7 @@ class Corpus:
                 self.__dict__[key] = loaded
                 return loaded
         built = build_index(
-            self.column_values("text"), self.docs["body_start"].to_numpy(), self.docs["body_end"].to_numpy(),
+            self._index_texts(), self.docs["body_start"].to_numpy(), self.docs["body_end"].to_numpy(),
             fingerprint=self.fingerprint, doc_ids=self.docs["doc_id"].tolist(), sentences=sentences,
             langs=self.docs["lang"].tolist(), progress=progress, workers=workers,
         )  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import sys
 
 import numpy as np
 import pandas as pd
@@ -83,3 +85,17 @@ def test_seed_summary_shows_load_counts(seed_corpus) -> None:
     counts = seed_corpus.manifest_counts()
     assert counts["discovered"] == counts["loaded"] + counts["rejected"] + counts["skipped"]
     assert "discovered" in seed_corpus._repr_html_()
+
+
+def test_a_corpus_does_not_keep_the_texts_it_was_given_as_python_strings() -> None:
+    # the corpus holds its texts as Arrow strings; the given objects must not stay alive with it
+    # (a column view into the frame's old block would keep them: ~2 bytes per character per text)
+    text = "Putin met Raisi in Kazan. " * 100 + "unique-" + str(id(object()))
+    alone = sys.getrefcount(text)
+    docs = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in
+                         [("doc_id", ["a", "b"]), ("text", [text, "Other text."]), ("title", ["T", "U"])]})  # fmt: skip
+    corpus = mediamon.Corpus(docs)
+    del docs
+    gc.collect()
+    assert sys.getrefcount(text) == alone
+    assert corpus.docs["text"].iloc[0] == text
