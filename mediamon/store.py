@@ -7,13 +7,17 @@ A store is written by :func:`mediamon.ingestion.ingest` (``mediamon ingest``)::
       manifest.parquet                   the load manifest: one row per discovered input item
       shards/shard-00000.parquet         documents, all columns of Corpus.docs, in reading order
       shards/shard-00000.index-news-en/  the shard's TokenIndex (.npy + vocab.txt + meta.json)
+      shards/shard-00000.text/           the shard's texts as memory-mapped UTF-8 (mediamon.storecache)
+      shards/shard-00000.tables/         tables derived from the shard, e.g. actor mentions (idem)
       ...
 
 :func:`open_store` returns a :class:`ShardedCorpus`: the store's description, from which the engine
 (:mod:`mediamon.shards`) reads one shard at a time: its token index memory-mapped from beside the
 shard, its metadata columns (read once per process and cached), and the texts of only the rows it
-needs (shards are written in row groups of :data:`ROW_GROUP` documents; only the row groups holding
-those rows are read). Memory stays bounded by one shard, whatever the size of the store.
+needs: the bytes at the spans asked for, from the saved texts (written by ingest, or by the first
+query when missing), or, where those cannot be written (a read-only store), the row groups holding
+those rows (shards are written in row groups of :data:`ROW_GROUP` documents). Memory stays bounded
+by one shard, whatever the size of the store.
 
 Views
     :meth:`ShardedCorpus.between`, :meth:`~ShardedCorpus.filter`, :meth:`~ShardedCorpus.sample` and
@@ -363,7 +367,14 @@ class ShardedCorpus:
                 return out
             spans = self.shard_spans(i)
             if spans is not None:
-                out[rows] = spans.texts(rows)
+                try:
+                    out[rows] = spans.texts(rows)
+                except UnicodeDecodeError as exc:  # bytes changed with their size and time kept
+                    raise StoreError(
+                        f"ShardedCorpus: the saved texts of shard {i} are damaged: {exc}. Remove "
+                        f"{self.text_folder(i)} to rebuild them from the shard (open_store(..., verify=True) "
+                        "checks every saved file)."
+                    ) from None
                 return out
         with self._reading(i):
             pf = pq.ParquetFile(path)
@@ -404,6 +415,10 @@ class ShardedCorpus:
         if key in _UNWRITABLE:
             return None
         found = self._load_text(i, folder)
+        if found is None and not os.access(folder.parent, os.W_OK):  # a read-only store: do not read the texts in vain
+            log.info("store: the texts of shard %d cannot be saved beside it (read-only); reading row groups", i)
+            _UNWRITABLE.add(key)
+            return None
         if found is None:
             with self._reading(i):
                 column = pq.read_table(self._shard_path(i), columns=["text"]).column("text")

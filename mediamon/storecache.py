@@ -240,6 +240,9 @@ class TableCache:
         if found is not None:
             return found
         table = compute()
+        if not os.access(self.folder if self.folder.is_dir() else self.folder.parent, os.W_OK):
+            log.debug("store: %s is read-only; the table is not kept", self.folder)
+            return table
         try:
             self.put(key, table)
         except OSError as exc:

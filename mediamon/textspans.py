@@ -143,7 +143,8 @@ class TextSpans:
         for i, buf in enumerate(self.buffers):
             self._first_segment[i] = len(self._segments)
             size = buf.size
-            starts = range(0, max(size - _SEGMENT, 0) + _STRIDE, _STRIDE) if size > _SEGMENT else [0]
+            # one segment per 1 GiB of the buffer, as byte_slices numbers them (b0 // _STRIDE)
+            starts = range(0, max(size, 1), _STRIDE)
             self._segments.extend(buf.slice(s, min(_SEGMENT, size - s)) for s in starts)
         self._numpy = [np.frombuffer(b, dtype=np.uint8) for b in self.buffers]
 

@@ -34,8 +34,8 @@ from conftest import SAMPLE_V1
 
 REPO = Path(__file__).resolve().parent.parent
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-#: Articles with two-byte, three-byte and astral characters, one of them without any text besides
-#: its title, so that byte and character offsets differ everywhere.
+#: Articles with two-byte, three-byte and astral (four-byte) characters, so that byte and character
+#: offsets differ everywhere (empty texts are tested in test_textspans.py: ingest rejects them).
 DOCS = [
     {"id": f"d{k}", "title": f"T{k}", "date": f"2024-01-{k % 28 + 1:02d}", "text": f"{text} ({k})"}
     for k, text in enumerate(
@@ -161,13 +161,22 @@ def test_same_size_damage_of_the_texts_is_found(store: ShardedCorpus) -> None:
     text = store.text_folder(2) / "text.npy"
     st = text.stat()
     data = text.read_bytes()
-    text.write_bytes(data.replace("Putin".encode(), b"Pxtin"))
+    text.write_bytes(data.replace(b"Putin", b"Pxtin"))
     os.utime(text, ns=(st.st_atime_ns, st.st_mtime_ns))  # bit rot: size and time say nothing
     with pytest.raises(StoreError, match=r"saved texts of shard 2 are damaged: .*text.npy holds other content"):
         open_store(store.path, verify=True)
     os.utime(text)  # edited in place: the time moved, so a query hashes it
     with pytest.raises(StoreError, match=r"saved texts of shard 2 are damaged: .*text.npy holds other content"):
         mm.kwic(open_store(store.path), "putin")
+
+
+def test_bytes_that_are_no_longer_utf8_are_a_store_error(store: ShardedCorpus) -> None:
+    text = store.text_folder(2) / "text.npy"
+    st = text.stat()
+    text.write_bytes(text.read_bytes().replace("Путин".encode(), b"\xff" * 10))
+    os.utime(text, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(StoreError, match=r"saved texts of shard 2 are damaged: .*can't decode"):
+        open_store(store.path).shard_texts(2, range(store.shards[2].n_docs))
 
 
 def test_a_damaged_cached_table_is_a_store_error_naming_the_shard(store: ShardedCorpus) -> None:

@@ -88,3 +88,35 @@ def test_empty_requests_and_bad_spans() -> None:
     ]
     with pytest.raises(ValueError, match="negative"):
         spans.slices(np.array([0]), np.array([5]), np.array([2]))
+
+
+def test_buffers_beyond_one_and_two_gib(tmp_path) -> None:
+    # A sparse file of 2.3 GiB of NUL characters (ASCII) with words written around the 1 GiB and
+    # 2 GiB marks, and a last document of multi-byte characters: pieces longer than 12 bytes are
+    # views into 2 GiB segments of the buffer (32-bit offsets); only the pages touched are read.
+    gib = 1 << 30
+    first = int(2.3 * gib)
+    tail = "Путин 😀 Raisi".encode()
+    words = b"Putin met Raisi in Kazan"
+    path = tmp_path / "text.bin"
+    with open(path, "wb") as f:
+        f.truncate(first + len(tail))
+        for at in (gib - 2, 2 * gib - 3, first - 24):
+            f.seek(at)
+            f.write(words)
+        f.seek(first)
+        f.write(tail)
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    g = first  # global position of the last document's first character (all bytes before are ASCII)
+    arrays = {
+        "doc_bytes": np.array([0, first, first + len(tail)]),
+        "doc_chars": np.array([0, g, g + 13]),
+        "wide": np.array([g, g + 1, g + 2, g + 3, g + 4, g + 6]),  # П у т и н (2 bytes), 😀 (4 bytes)
+        "wide_extra": np.array([0, 1, 2, 3, 4, 5, 8]),
+    }
+    spans = TextSpans.from_arrays(data, arrays)
+    docs = np.array([0, 0, 0, 0, 1, 1, 1])
+    start = np.array([gib - 2, 2 * gib - 3, first - 24, 5, 0, 6, 0])
+    end = np.array([gib + 22, 2 * gib + 21, first, 9, 5, 7, 13])
+    text = words.decode()
+    assert spans.slices(docs, start, end).to_pylist() == [text, text, text, "\0" * 4, "Путин", "😀", "Путин 😀 Raisi"]
