@@ -45,7 +45,10 @@ EXTRA_ACTORS = [
     {"id": "lavrov", "name": "Sergei Lavrov", "kind": "person", "aliases": ["Lavrov"]},
     {"id": "erdogan", "name": "Recep Tayyip Erdogan", "kind": "person", "aliases": ["Erdogan"]},
 ]
-QUERIES = ("kwic putin", "kwic iran", "cooc sentence (20 actors)", "timeline M (20 actors)")
+QUERIES = ("kwic putin", "kwic iran", "cooc sentence (20 actors)", "timeline M (20 actors)", "kwic rare", "kwic absent")
+#: A rare name (4 hits in one copy of the corpus) and a word that is in no text: the latter is the
+#: fixed cost of a query, summed over the shards.
+RARE, ABSENT = "Minnikhanov", "xyzzyq"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,6 +85,8 @@ def _queries(store, actors) -> dict:
                                             lambda c: {"rows": len(c.df), "n": int(c.n)}),
         "timeline M (20 actors)": _timed(lambda: mm.timeline(store, actors, freq="M"),
                                          lambda t: {"rows": len(t.df), "undated": t.params["undated_documents"]}),
+        "kwic rare": _timed(lambda: mm.kwic(store, RARE), lambda k: {"rows": len(k.df)}),
+        "kwic absent": _timed(lambda: mm.kwic(store, ABSENT), lambda k: {"rows": len(k.df)}),
     }  # fmt: skip
 
 
@@ -187,6 +192,7 @@ def run_child(stepname: str, **kw) -> dict:
     th = threading.Thread(target=sample, daemon=True)
     th.start()
     t0 = time.perf_counter()
+    load_before = os.getloadavg()[0]
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     stop.set()
@@ -197,7 +203,17 @@ def run_child(stepname: str, **kw) -> dict:
     result["_peak_gib"] = peak[0] / 2**30
     result["_peak_anon_gib"] = peak[1] / 2**30
     result["_wall"] = wall
+    result["_load"] = [load_before, os.getloadavg()[0]]  # 1-minute load average before and after the step
     return result
+
+
+def disk_use(store: Path) -> dict:
+    """Bytes of the store, and of its saved texts and cached tables (mediamon.storecache) within."""
+    def size(paths) -> int:
+        return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+
+    shards = store / "shards"
+    return {"store": size([store]), "text": size(shards.glob("*.text")), "tables": size(shards.glob("*.tables"))}
 
 
 def main() -> None:
@@ -231,6 +247,7 @@ def main() -> None:
         if f in args.memory_factors:
             r["memory"] = run_child("memory", input=inp)
             print(f"[{key}] in-memory peak {r['memory']['_peak_gib']:.2f} GiB", flush=True)
+        r["disk"] = disk_use(store)
         results_path.write_text(json.dumps(results, indent=1))
     report(results, Path(args.out))
 
@@ -261,7 +278,13 @@ def report(results: dict, out: Path) -> None:
         "once per process); in brackets the same without file-backed pages (RSS - shared), i.e. the "
         "memory that cannot be dropped. Query times: warm (second) run, the "
         "first run in brackets. Tehran Times items carry no dates, so the timeline counts every "
-        "document as undated (it still matches all mentions and gathers all metadata).",
+        "document as undated (it still matches all mentions and gathers all metadata). "
+        "The store keeps beside each shard its texts (`.text/`, written by ingest) and the mentions of "
+        "each actor list (`.tables/`, written by the first query of that list): the first run of cooc "
+        "(local) matches the actors and saves the tables, the timeline and the Dask runs then read them; "
+        "a store ingested before these folders existed pays for `.text/` in its first query (see the "
+        "notes below the tables). `kwic rare`: a rare name (RARE); `kwic absent`: a word in no text, "
+        "i.e. the fixed cost of a query over all shards.".replace("RARE", RARE),
         "",
         "## Ingest (read + shard + index, one process)",
         "",
@@ -282,8 +305,8 @@ def report(results: dict, out: Path) -> None:
                 continue
             cells = []
             for q in QUERIES:
-                s = r[q]["seconds"]
-                cells.append(f"{s[-1]:.2f} ({s[0]:.2f})")
+                s = r.get(q, {}).get("seconds")
+                cells.append(f"{s[-1]:.2f} ({s[0]:.2f})" if s else "–")
             label = {"local": "sharded, local", "dask": "Dask LocalCluster (2 workers)", "memory": "in-memory engine"}[eng]
             lines.append(f"| {k} | {label} | " + " | ".join(cells) + f" | {_peak(r)} |")
     lines += ["", "Hits: " + "; ".join(
@@ -299,6 +322,19 @@ def report(results: dict, out: Path) -> None:
         if "read+index" in m:
             extra.append(f"{k} in-memory read+index {m['read+index']['seconds'][0]:.1f} s")
     lines += ["", "Dask cluster start-up (not in the query times): " + "; ".join(extra), ""]
+    per_shard = [f"{k}: {results[k]['local']['kwic absent']['seconds'][-1] / results[k]['ingest']['shards'] * 1e3:.1f} ms"
+                 for k in keys if "kwic absent" in results[k].get("local", {})]  # fmt: skip
+    if per_shard:
+        lines += ["Fixed cost per shard (warm `kwic absent`, local, / shards): " + "; ".join(per_shard), ""]
+    disk = [f"{k}: saved texts {d['text'] / 2**20:,.0f} MiB + cached tables {d['tables'] / 2**20:,.1f} MiB of a "
+            f"{d['store'] / 2**20:,.0f} MiB store ({(d['text'] + d['tables']) / d['store']:.0%})"
+            for k in keys if (d := results[k].get("disk"))]  # fmt: skip
+    if disk:
+        lines += ["Disk: " + "; ".join(disk), ""]
+    loads = [f"{k} {eng}: {r['_load'][0]:.1f} -> {r['_load'][1]:.1f}" for k in keys
+             for eng, r in results[k].items() if isinstance(r, dict) and "_load" in r]  # fmt: skip
+    if loads:
+        lines += ["Load (1-minute average before -> after each step; 2 cores): " + "; ".join(loads), ""]
 
     sizes = [results[k]["ingest"]["text_mb"] for k in keys]
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))

@@ -57,6 +57,8 @@ from .store import (
     ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, abandoned_folders, describe_owner, is_store,
     open_store, read_marker, release_folder, take_over, write_owner,
 )  # fmt: skip
+from .storecache import TABLE_FILE, TEXT_FILES, save_text, text_folder
+from .textspans import TextSpans
 from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, file_record
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,11 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 _PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.partial-[0-9]+-[0-9a-f]{8}(?:\.swept-[0-9a-f]{12})?")
 #: An index folder beside a shard (or one being written by ShardedCorpus.shard_index).
 _INDEX_FOLDER = re.compile(r"(?P<stem>.+)\.index-[A-Za-z0-9_-]+(?:\.tmp-[0-9]+-[0-9a-f]{8})?")
+#: The folders of a shard's saved texts and cached tables (mediamon.storecache), or one being written.
+_TEXT_FOLDER = re.compile(r"(?P<stem>.+)\.text(?:\.tmp-[0-9]+-[0-9a-f]{8})?")
+_TABLES_FOLDER = re.compile(r"(?P<stem>.+)\.tables")
+#: A cached table's record being written (renamed to ``<key>.json`` when complete).
+_TABLE_RECORD_TMP = re.compile(r"\.[0-9a-f]{32}\.json\.tmp-[0-9]+-[0-9a-f]{8}")
 _SHOWN_FOREIGN = 20
 _MANIFEST_SCHEMA = pa.schema(
     [
@@ -279,7 +286,8 @@ def _foreign_files(dest: Path) -> list[str]:
     """What the store at *dest* did not write (paths relative to it; folders end with ``/``).
 
     A store writes ``store.json``, its manifest, the shard files it lists, and beside each shard its
-    index folders (index files only). Links are never written by mediamon, so they are listed too.
+    index folders (index files only), its saved texts and its cached tables (their files only).
+    Links are never written by mediamon, so they are listed too.
     """
     meta = read_marker(dest / "store.json")
     meta = meta if isinstance(meta, dict) else {}
@@ -309,6 +317,14 @@ def _foreign_files(dest: Path) -> list[str]:
                     inside = sorted(it, key=lambda e: e.name)
                 foreign.extend(f"{path}/{e.name}" for e in inside
                                if e.name not in index_files or not e.is_file(follow_symlinks=False))  # fmt: skip
+            elif (m := _TEXT_FOLDER.fullmatch(path) or _TABLES_FOLDER.fullmatch(path)) is not None and m.group("stem") in stems:
+                ours = _TEXT_FOLDER.fullmatch(path) is not None
+                with os.scandir(entry.path) as it:
+                    inside = sorted(it, key=lambda e: e.name)
+                foreign.extend(f"{path}/{e.name}" for e in inside
+                               if not e.is_file(follow_symlinks=False)
+                               or not (e.name in TEXT_FILES if ours else
+                                       TABLE_FILE.fullmatch(e.name) or _TABLE_RECORD_TMP.fullmatch(e.name)))  # fmt: skip
             else:
                 foreign.append(f"{path}/")
 
@@ -518,6 +534,8 @@ class _StoreWriter:
             safe = re.sub(r"[^A-Za-z0-9_-]", "_", self.sentences)
             ix.save(path.with_suffix(f".index-{safe}"))
             del ix
+            # the texts for partial reads (concordances), from the table just written
+            save_text(TextSpans.from_arrow(table.column("text")), text_folder(path), fingerprint=corpus.fingerprint)
         log.info("ingest(): wrote %s (%s documents)", rel, f"{len(docs):,}")
 
     def finish(self, *, source: Any, shard_size: int | str, read_options: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,13 @@ only what the ``singledispatch`` primitives below answer, as great_tables confin
     memory-mapped index with the view's rows.
 :func:`shard_table`, :func:`shard_texts`
     Metadata columns (Arrow) and texts of the index's documents (texts only of the rows asked for:
-    a store reads only their row groups).
+    a store reads only their bytes).
+:func:`shard_spans`
+    The texts as UTF-8 buffers (:class:`~mediamon.textspans.TextSpans`), so that spans of text are
+    cut in Arrow without a Python string per document (:meth:`Shard.pieces`).
+:func:`shard_cached`
+    A table derived from the whole shard (e.g. actor mentions), kept per index: in memory for a
+    Corpus, on disk beside the shard for a store.
 :func:`doc_columns`
     The document columns a source has (to check ``by=`` and similar options).
 
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, singledispatch
@@ -38,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import executors
 from .corpus import Corpus
@@ -45,13 +53,14 @@ from .errors import InputError
 from .partials import Part, Sizes
 from .store import META_COLUMNS, ShardedCorpus, is_store, open_store
 from .sentences import BY_LANGUAGE
+from .textspans import TextSpans
 from .tokenindex import TokenIndex
 
 Source = Corpus | ShardedCorpus
 
 __all__ = [
     "Layout", "Shard", "Source", "as_source", "doc_columns", "index", "map_shards", "open_shard",
-    "shard_count", "shard_index", "shard_table", "shard_texts",
+    "shard_cached", "shard_count", "shard_index", "shard_spans", "shard_table", "shard_texts",
 ]  # fmt: skip
 
 
@@ -150,6 +159,59 @@ def _(data: Corpus, i: int, rows: np.ndarray | None) -> np.ndarray:
 @shard_texts.register
 def _(data: ShardedCorpus, i: int, rows: np.ndarray | None) -> np.ndarray:
     return data.shard_texts(i, rows)
+
+
+@singledispatch
+def shard_spans(data: object, i: int) -> TextSpans | None:
+    """The texts of the index's documents as :class:`~mediamon.textspans.TextSpans`, or ``None``
+    when they have none (texts Arrow cannot hold; a store that cannot save them)."""
+    raise _unsupported("shard_spans()", data)
+
+
+@shard_spans.register
+def _(data: Corpus, i: int) -> TextSpans | None:
+    if "_text_spans" not in data.__dict__:
+        try:
+            spans = TextSpans.from_arrow(data.column_arrow("text"))
+        except (pa.ArrowException, UnicodeEncodeError):  # lone surrogates: Python strings it is
+            spans = None
+        data.__dict__["_text_spans"] = spans
+    return data.__dict__["_text_spans"]
+
+
+@shard_spans.register
+def _(data: ShardedCorpus, i: int) -> TextSpans | None:
+    return data.shard_spans(i)
+
+
+#: Tables derived from in-memory indexes: ``(id(index), key) -> (weakref to the index, table)``.
+_DERIVED: dict[tuple[int, str], tuple[weakref.ref[TokenIndex], pa.Table]] = {}
+DERIVED_CACHE_SIZE = 64
+
+
+@singledispatch
+def shard_cached(data: object, i: int, index: TokenIndex, key: str, compute: Callable[[], pa.Table]) -> pa.Table:
+    """The table *key* derived from the whole of shard *i* (index *index*): *compute()* once per
+    index, then kept (in memory for a Corpus, beside the shard for a store)."""
+    raise _unsupported("shard_cached()", data)
+
+
+@shard_cached.register
+def _(data: Corpus, i: int, index: TokenIndex, key: str, compute: Callable[[], pa.Table]) -> pa.Table:
+    where = (id(index), key)
+    hit = _DERIVED.get(where)
+    if hit is not None and hit[0]() is index:
+        return hit[1]
+    table = compute()
+    _DERIVED[where] = (weakref.ref(index, lambda _r, k=where: _DERIVED.pop(k, None)), table)
+    while len(_DERIVED) > DERIVED_CACHE_SIZE:
+        _DERIVED.pop(next(iter(_DERIVED)))
+    return table
+
+
+@shard_cached.register
+def _(data: ShardedCorpus, i: int, index: TokenIndex, key: str, compute: Callable[[], pa.Table]) -> pa.Table:
+    return data.cached_table(i, index, key, compute, index.sentence_model)
 
 
 @singledispatch
@@ -289,6 +351,50 @@ class Shard:
     def texts(self, docs: np.ndarray | None) -> np.ndarray:
         """Texts over the index's documents (object array); at least *docs* filled (``None``: all)."""
         return shard_texts(self.data, self.number, None if docs is None else np.asarray(docs, np.int64))
+
+    def pieces(self, docs: np.ndarray, *cuts: np.ndarray) -> list[pa.Array]:
+        """The text between consecutive character offsets *cuts* of index documents *docs*:
+        ``len(cuts) - 1`` Arrow string arrays, piece *k* of row *j* being
+        ``text[cuts[k][j]:cuts[k + 1][j]]`` (cuts must not decrease along a row).
+
+        All pieces are ``large_string`` when together they hold 2 GiB or more, else ``string``. No
+        Python string is made when the source keeps its texts as UTF-8 (:func:`shard_spans`).
+        """
+        docs = np.asarray(docs, dtype=np.int64)
+        # (a store checks its shard file against its record before handing out the saved texts)
+        spans = shard_spans(self.data, self.number) if docs.size else None
+        if spans is not None:
+            offsets = [spans.byte_offsets(docs, c) for c in cuts]
+            large = bool(docs.size) and int((offsets[-1] - offsets[0]).sum()) >= 2**31
+            return [spans.byte_slices(docs, a, b, large=large) for a, b in zip(offsets, offsets[1:])]
+        texts = self.texts(docs) if docs.size else np.zeros(0, dtype=object)
+        rows = texts[docs].tolist()
+        bounds = [np.asarray(c, dtype=np.int64).tolist() for c in cuts]
+        out = [_python_strings([t[a:b] for t, a, b in zip(rows, lo, hi)]) for lo, hi in zip(bounds, bounds[1:])]
+        large = sum(int(pc.sum(pc.binary_length(p)).as_py() or 0) for p in out) >= 2**31
+        return [p.cast(pa.large_string() if large else pa.string()) for p in out]
+
+    def slices(self, docs: np.ndarray, start: np.ndarray, end: np.ndarray) -> pa.Array:
+        """``text[start:end]`` of index documents *docs* (character offsets) as Arrow strings."""
+        return self.pieces(docs, start, end)[0]
+
+    @property
+    def whole(self) -> Shard:
+        """This shard with every document of its index (no selection)."""
+        return self if self.rows is None else Shard(self.source, self.number, self.index, None, self.data)
+
+    def cached(self, key: str, compute: Callable[[], pa.Table]) -> pa.Table:
+        """The table *key* derived from the whole shard (index numbers; see :func:`shard_cached`):
+        *compute()* once per index. *key* must name everything besides the index the table depends on."""
+        return shard_cached(self.data, self.number, self.index, key, compute)
+
+
+def _python_strings(values: list[str]) -> pa.Array:
+    try:
+        return pa.array(values, type=pa.large_string())
+    except UnicodeEncodeError:  # a lone surrogate in the text: it reads as U+FFFD
+        return pa.array([v.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for v in values],
+                        type=pa.large_string())  # fmt: skip
 
 
 def open_shard(source: Source, i: int, sentences: str = BY_LANGUAGE) -> Shard:

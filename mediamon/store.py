@@ -7,13 +7,17 @@ A store is written by :func:`mediamon.ingestion.ingest` (``mediamon ingest``)::
       manifest.parquet                   the load manifest: one row per discovered input item
       shards/shard-00000.parquet         documents, all columns of Corpus.docs, in reading order
       shards/shard-00000.index-news-en/  the shard's TokenIndex (.npy + vocab.txt + meta.json)
+      shards/shard-00000.text/           the shard's texts as memory-mapped UTF-8 (mediamon.storecache)
+      shards/shard-00000.tables/         tables derived from the shard, e.g. actor mentions (idem)
       ...
 
 :func:`open_store` returns a :class:`ShardedCorpus`: the store's description, from which the engine
 (:mod:`mediamon.shards`) reads one shard at a time: its token index memory-mapped from beside the
 shard, its metadata columns (read once per process and cached), and the texts of only the rows it
-needs (shards are written in row groups of :data:`ROW_GROUP` documents; only the row groups holding
-those rows are read). Memory stays bounded by one shard, whatever the size of the store.
+needs: the bytes at the spans asked for, from the saved texts (written by ingest, or by the first
+query when missing), or, where those cannot be written (a read-only store), the row groups holding
+those rows (shards are written in row groups of :data:`ROW_GROUP` documents). Memory stays bounded
+by one shard, whatever the size of the store.
 
 Views
     :meth:`ShardedCorpus.between`, :meth:`~ShardedCorpus.filter`, :meth:`~ShardedCorpus.sample` and
@@ -69,6 +73,8 @@ from . import display
 from .corpus import MANIFEST_COLUMNS, Corpus, between_mask, empty_manifest
 from .errors import ColumnError, InputError, InUseError, IntegrityError, MediamonError
 from .sentences import BY_LANGUAGE
+from .storecache import TEXT_FILES, TableCache, load_text, save_text, text_folder
+from .textspans import TextSpans
 from .tokenindex import INDEX_FILES, TokenIndex, build_index, check_file
 
 log = logging.getLogger(__name__)
@@ -348,17 +354,32 @@ class ShardedCorpus:
 
     def shard_texts(self, i: int, rows: np.ndarray | Sequence[int] | None = None) -> np.ndarray:
         """Texts of shard *i* as an object array over all its documents: the given shard-local
-        *rows* filled (only their row groups are read), ``""`` elsewhere; ``None`` reads them all."""
+        *rows* filled, ``""`` elsewhere; ``None`` reads them all (from the Parquet file).
+
+        Given rows are read from the shard's saved texts (:meth:`shard_spans`: only their bytes), or,
+        where those cannot be saved, from the Parquet row groups holding them."""
         path = self.shard_file(i)
         n = self.shards[i].n_docs
         out = np.full(n, "", dtype=object)
+        if rows is not None:
+            rows = np.unique(np.asarray(rows, dtype=np.int64))
+            if not rows.size:
+                return out
+            spans = self.shard_spans(i)
+            if spans is not None:
+                try:
+                    out[rows] = spans.texts(rows)
+                except UnicodeDecodeError as exc:  # bytes changed with their size and time kept
+                    raise StoreError(
+                        f"ShardedCorpus: the saved texts of shard {i} are damaged: {exc}. Remove "
+                        f"{self.text_folder(i)} to rebuild them from the shard (open_store(..., verify=True) "
+                        "checks every saved file)."
+                    ) from None
+                return out
         with self._reading(i):
             pf = pq.ParquetFile(path)
             if rows is None:
                 out[:] = pf.read(columns=["text"]).column("text").to_pylist()
-                return out
-            rows = np.unique(np.asarray(rows, dtype=np.int64))
-            if not rows.size:
                 return out
             sizes = [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)]
             starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
@@ -369,6 +390,122 @@ class ShardedCorpus:
         pos = np.searchsorted(at, rows)
         out[rows] = part.take(pa.array(pos)).to_pylist()
         return out
+
+    def text_folder(self, i: int) -> Path:
+        """Where shard *i*'s texts are kept for partial reads (beside the shard; see :mod:`mediamon.storecache`)."""
+        return text_folder(self._shard_path(i))
+
+    def shard_spans(self, i: int) -> TextSpans | None:
+        """Shard *i*'s texts as :class:`~mediamon.textspans.TextSpans`, memory-mapped from beside the
+        shard: built from the shard and saved when missing or stale; ``None`` when they cannot be
+        saved (a read-only store), and texts are then read from the Parquet row groups.
+
+        Raises
+        ------
+        StoreError
+            The shard changed after ingest, or its saved texts differ from their record.
+        """
+        self.shard_file(i)  # a shard changed after ingest is refused, whatever was derived from it
+        info = self.shards[i]
+        folder = self.text_folder(i)
+        key = (str(folder), info.fingerprint)
+        hit = _SPANS_CACHE.get(key)
+        if hit is not None and hit[0] == _files_stamp(folder, TEXT_FILES):
+            return hit[1]
+        if key in _UNWRITABLE:
+            return None
+        found = self._load_text(i, folder)
+        if found is None and not os.access(folder.parent, os.W_OK):  # a read-only store: do not read the texts in vain
+            log.info("store: the texts of shard %d cannot be saved beside it (read-only); reading row groups", i)
+            _UNWRITABLE.add(key)
+            return None
+        if found is None:
+            with self._reading(i):
+                column = pq.read_table(self._shard_path(i), columns=["text"]).column("text")
+            built = TextSpans.from_arrow(column)
+            try:
+                save_text(built, folder, fingerprint=info.fingerprint)
+            except OSError as exc:
+                log.warning("store: cannot save the texts of shard %d to %s (%s); reading row groups", i, folder, exc)
+                _UNWRITABLE.add(key)
+                return None
+            found = self._load_text(i, folder)
+            if found is None:  # replaced meanwhile by another process's copy: use this one
+                return built
+        _SPANS_CACHE.pop(key, None)
+        _SPANS_CACHE[key] = (_files_stamp(folder, TEXT_FILES), found)
+        while len(_SPANS_CACHE) > INDEX_CACHE_SIZE:
+            _SPANS_CACHE.pop(next(iter(_SPANS_CACHE)))
+        return found
+
+    def _load_text(self, i: int, folder: Path, *, verify: bool = False) -> TextSpans | None:
+        try:
+            return load_text(folder, fingerprint=self.shards[i].fingerprint, verify=verify)
+        except IntegrityError as exc:
+            raise StoreError(
+                f"ShardedCorpus: the saved texts of shard {i} are damaged: {str(exc).rstrip('.')}. Remove {folder} "
+                "to rebuild them from the shard, or ingest the source again."
+            ) from None
+
+    def table_cache(self, i: int) -> TableCache:
+        """Shard *i*'s cached tables (actor mentions), beside the shard (see :mod:`mediamon.storecache`)."""
+        return TableCache(self._shard_path(i).with_suffix(".tables"), describe={"shard": self.shards[i].file})
+
+    def index_digest(self, i: int, index: TokenIndex, sentences: str = BY_LANGUAGE) -> str | None:
+        """A digest of the saved index *index* of shard *i* (of its files' SHA-256 records), or ``None``
+        when *index* is not the one saved beside the shard (built in memory, or from ``MEDIAMON_CACHE``)."""
+        folder = self.index_folder(i, sentences)
+        hit = _INDEX_CACHE.get((str(folder), self.shards[i].fingerprint))
+        if hit is None or hit[1] is not index:
+            return None
+        meta = folder / "meta.json"
+        stamp = _files_stamp(folder, ("meta.json",))
+        found = _DIGESTS.get(str(meta))
+        if found is not None and found[0] == stamp:
+            return found[1]
+        try:
+            digest = hashlib.blake2b(meta.read_bytes(), digest_size=16).hexdigest()
+        except OSError:
+            return None
+        _DIGESTS[str(meta)] = (stamp, digest)
+        return digest
+
+    def cached_table(self, i: int, index: TokenIndex, key: str, compute: Callable[[], pa.Table],
+                     sentences: str = BY_LANGUAGE) -> pa.Table:  # fmt: skip
+        """The table *key* of shard *i* derived from its saved index *index*: from this process's
+        memory, from the shard's table cache, or *compute()* (then saved).
+
+        The key it is saved under also hashes the index's digest (:meth:`index_digest`): a rebuilt
+        index never meets a table derived from the old one. An index that is not saved beside the
+        shard gets no saved tables.
+        """
+        self.shard_file(i)
+        digest = self.index_digest(i, index, sentences)
+        if digest is None:
+            return compute()
+        full = hashlib.blake2b(f"{key}\x1f{digest}".encode(), digest_size=16).hexdigest()
+        cache = self.table_cache(i)
+        where = (str(cache.folder), full)
+        stamp = cache.stamp(full)
+        hit = _TABLES.get(where)
+        if hit is not None and stamp is not None and hit[0] == stamp:
+            _TABLES[where] = _TABLES.pop(where)
+            return hit[1]
+        try:
+            table = cache.get_or_put(full, compute)
+        except IntegrityError as exc:
+            raise StoreError(
+                f"ShardedCorpus: a cached table of shard {i} is damaged: {str(exc).rstrip('.')}. Remove {cache.folder} "
+                "to rebuild it, or ingest the source again."
+            ) from None
+        stamp = cache.stamp(full)
+        if stamp is not None:
+            _TABLES.pop(where, None)
+            _TABLES[where] = (stamp, table)
+            total = sum(t.nbytes for _, t in _TABLES.values())
+            while total > TABLES_CACHE_BYTES and len(_TABLES) > 1:
+                total -= _TABLES.pop(next(iter(_TABLES)))[1].nbytes
+        return table
 
     def shard(self, i: int, *, rows: np.ndarray | Sequence[int] | None = None, with_index: bool = True) -> Corpus:
         """Shard *i* (all its documents, whatever the view) as a :class:`Corpus`; ``doc`` numbers are
@@ -485,6 +622,14 @@ class ShardedCorpus:
             for folder in sorted(base.parent.glob(f"{glob.escape(base.stem)}.index-*")):
                 if folder.is_dir() and not _TEMPORARY.search(folder.name):
                     self._load_index(i, folder, verify=True)
+            if self.text_folder(i).is_dir():
+                self._load_text(i, self.text_folder(i), verify=True)
+            cache = self.table_cache(i)
+            for record in sorted(cache.folder.glob("*.json")) if cache.folder.is_dir() else []:
+                try:
+                    cache.get(record.stem, verify=True)
+                except IntegrityError as exc:
+                    raise StoreError(f"ShardedCorpus: a cached table of shard {i} is damaged: {exc}") from None
         return self
 
     def build_indexes(
@@ -621,6 +766,15 @@ class ShardedCorpus:
 #: does not reread the vocabulary; the arrays stay on disk (page cache), only small lookups are held.
 _INDEX_CACHE: dict[tuple[str, str], tuple[tuple[tuple[int, int], ...], TokenIndex]] = {}
 INDEX_CACHE_SIZE = 32
+#: Shards' saved texts loaded by this process (memory-mapped), with the stamp of their files.
+_SPANS_CACHE: dict[tuple[str, str], tuple[tuple[tuple[int, int], ...], TextSpans]] = {}
+#: Shards whose texts could not be saved (a read-only store): read from row groups in this process.
+_UNWRITABLE: set[tuple[str, str]] = set()
+#: Digests of saved indexes (of their meta.json), with its stamp.
+_DIGESTS: dict[str, tuple[tuple[tuple[int, int], ...], str]] = {}
+#: Cached tables read or computed by this process, most recent last, up to TABLES_CACHE_BYTES.
+_TABLES: dict[tuple[str, str], tuple[tuple[int, ...], pa.Table]] = {}
+TABLES_CACHE_BYTES = 256 * 1024 * 1024
 #: Metadata columns of shards read by this process (no text), most recent last.
 _TABLE_CACHE: dict[tuple[str, str, tuple[str, ...]], pa.Table] = {}
 TABLE_CACHE_SIZE = 256
@@ -638,6 +792,18 @@ def _stamp(folder: Path) -> tuple[tuple[int, int], ...]:
 @lru_cache(maxsize=4096)
 def _index_paths(folder: str) -> tuple[str, ...]:
     return tuple(os.path.join(folder, name) for name in ("meta.json", *INDEX_FILES))
+
+
+def _files_stamp(folder: Path, names: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """Size and modification time of the files *names* of *folder* (``(-1, -1)`` for a missing one)."""
+    out = []
+    for name in names:
+        try:
+            st = os.stat(os.path.join(folder, name))
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((-1, -1))
+    return tuple(out)
 
 
 #: The name of an index folder being written by :func:`_save_atomic`.

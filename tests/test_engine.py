@@ -26,6 +26,7 @@ from mediamon import executors
 from mediamon.errors import InputError, MediamonError
 from mediamon.ingestion import ingest
 from mediamon.store import ShardedCorpus
+from mediamon.textspans import TextSpans
 
 from conftest import SAMPLE_DIR
 
@@ -253,22 +254,31 @@ def test_results_say_where_they_come_from(sample_store, actors):
 
 
 def test_queries_read_text_only_of_documents_with_hits(sample_store, sample_corpus, actors, monkeypatch):
+    # A store's texts are read row by row (shard_texts) or cut from its saved texts (TextSpans):
+    # either way, only documents with hits, never a whole shard's texts.
     calls = []
-    real = ShardedCorpus.shard_texts
+    real_texts, real_cut = ShardedCorpus.shard_texts, TextSpans.byte_slices
 
-    def spy(self, i, rows=None):
+    def spy_texts(self, i, rows=None):
         calls.append(None if rows is None else len(np.asarray(rows)))
-        return real(self, i, rows)
+        return real_texts(self, i, rows)
 
-    monkeypatch.setattr(ShardedCorpus, "shard_texts", spy)
+    def spy_cut(self, docs, b0, b1, **kw):
+        calls.append(np.unique(np.asarray(docs)).size)
+        return real_cut(self, docs, b0, b1, **kw)
+
+    monkeypatch.setattr(ShardedCorpus, "shard_texts", spy_texts)
+    monkeypatch.setattr(TextSpans, "byte_slices", spy_cut)
     view = sample_store.between(*PERIOD)
     for data, selection in ((sample_store, sample_corpus), (view, sample_corpus.between(*PERIOD))):
         for pattern, opts in (("Minnikhanov", {}), ("putin", {"actors": actors}), ("Putin", {"ignore_case": False})):
             calls.clear()
             got = mm.kwic(data, pattern, **opts)
+            read = list(calls)
             pd.testing.assert_frame_equal(got.df, mm.kwic(fresh(selection), pattern, **opts).df)
-            assert None not in calls  # never a whole shard's texts
-            assert sum(calls) >= got.df["doc_id"].nunique() > 0
+            assert None not in read  # never a whole shard's texts
+            assert sum(read) >= got.df["doc_id"].nunique() > 0
+            assert all(n <= got.df["doc_id"].nunique() for n in read)  # only documents with hits
 
 
 def test_a_view_travels_as_its_description(sample_store):

@@ -27,7 +27,7 @@ from ..partials import Part, combine
 from ..plot import plot_dispersion
 from ..results import Result
 from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard
-from ..text import codepoints, split_utf8, tokenize, utf8_positions
+from ..text import tokenize
 from ..tokenindex import token_mask
 from .mentions import actor_spans, longest_matches, metadata
 
@@ -233,20 +233,12 @@ def _case_filter(shard: Shard, starts: np.ndarray, pattern: str, match: Match) -
     :func:`~mediamon.tokenindex.token_mask` (RE2: linear time, whatever the pattern)."""
     ix = shard.index
     tokens = [w for _, _, w in tokenize(pattern)] if match == "fixed" else pattern.split()
-    texts = shard.texts(ix.doc[starts])
     keep = np.ones(starts.size, dtype=bool)
     for k, token in enumerate(tokens):
         pos = starts + k
-        surfaces = [texts[d][a:b] for d, a, b in zip(ix.doc[pos], ix.start[pos], ix.end[pos])]
-        keep &= token_mask(_surface_strings(surfaces), token, match=match, ignore_case=False, call="kwic()")
+        surfaces = shard.slices(ix.doc[pos], ix.start[pos], ix.end[pos])
+        keep &= token_mask(surfaces, token, match=match, ignore_case=False, call="kwic()")
     return keep
-
-
-def _surface_strings(values: list[str]) -> pa.Array:
-    try:
-        return pa.array(values, type=pa.string())
-    except UnicodeEncodeError:  # a lone surrogate in the text: it matches as U+FFFD
-        return pa.array([v.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for v in values], pa.string())
 
 
 def find_hits(shard: Shard, query: Query) -> tuple[np.ndarray, np.ndarray]:
@@ -274,39 +266,6 @@ def find_hits(shard: Shard, query: Query) -> tuple[np.ndarray, np.ndarray]:
     return starts[order].astype(np.int64), ends[order].astype(np.int64)
 
 
-def _pieces(
-    texts: np.ndarray, doc: np.ndarray, left: np.ndarray, start: np.ndarray, end: np.ndarray, right: np.ndarray
-) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Left context, match and right context of every hit as Arrow string arrays.
-
-    One Python slice per hit (the whole window); the window is cut into its three pieces in Arrow,
-    from byte offsets computed with numpy, and the contexts are trimmed of outer whitespace.
-    """
-    n = doc.size
-    if n == 0:
-        empty = pa.array([], type=pa.string())
-        return empty, empty, empty
-    joined = "".join([t[x:y] for t, x, y in zip(texts[doc].tolist(), left.tolist(), right.tolist())])
-    utf8 = joined.encode("utf-8", "surrogatepass")
-    if len(utf8) == len(joined):  # all ASCII: bytes are characters
-        byte_at = np.arange(len(joined) + 1, dtype=np.int64)
-    else:
-        byte_at = utf8_positions(codepoints(joined))
-    win_start = np.concatenate(([0], np.cumsum(right - left)))
-    cuts = np.empty(3 * n + 1, dtype=np.int64)
-    cuts[0:-1:3] = win_start[:-1]
-    cuts[1::3] = win_start[:-1] + (start - left)
-    cuts[2::3] = win_start[:-1] + (end - left)
-    cuts[-1] = win_start[-1]
-    pieces = split_utf8(utf8, byte_at[cuts])
-    at = np.arange(0, 3 * n, 3)
-    return (
-        pc.utf8_trim_whitespace(pieces.take(at)),
-        pieces.take(at + 1),
-        pc.utf8_trim_whitespace(pieces.take(at + 2)),
-    )
-
-
 def kwic_rows(
     shard: Shard, starts: np.ndarray, ends: np.ndarray, window: tuple[int, int], clip: str, label: str
 ) -> pa.Table:
@@ -327,12 +286,11 @@ def kwic_rows(
         char_end = ix.end[ends - 1].astype(np.int64)
         left_char = np.where(left_tok < starts, ix.start[np.minimum(left_tok, ix.n_tokens - 1)], char_start)
         right_char = np.where(right_tok > ends, ix.end[np.maximum(right_tok - 1, 0)], char_end)
-        texts = shard.texts(doc)
     else:
         char_start = char_end = left_char = right_char = np.zeros(0, np.int64)
-        texts = np.zeros(0, dtype=object)
     meta = metadata(shard, doc)
-    left, match, right = _pieces(texts, doc, left_char, char_start, char_end, right_char)
+    left, match, right = shard.pieces(doc, left_char, char_start, char_end, right_char)
+    left, right = pc.utf8_trim_whitespace(left), pc.utf8_trim_whitespace(right)
     return pa.table(
         {
             "doc_id": meta["doc_id"],

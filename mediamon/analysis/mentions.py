@@ -12,22 +12,31 @@ Quoted or mentioned (``mentions(..., role=...)``)
     its attribution (:func:`quoted_mask`; quotations by :mod:`mediamon.quoting`), else *mentioned*.
 
 Per shard, the aliases are looked up in the shard's token index (postings: a query costs its hits),
-the spans are reduced to the longest matches, the mentions of unselected documents are dropped, and
-only the texts of documents with mentions are read (for the matched strings). The rows of all
-shards are then combined with global numbers (:mod:`mediamon.partials`).
+the spans are reduced to the longest matches and only the text at the mentions is read (for the
+matched strings). The mentions of the whole shard are kept per index and actor list
+(:meth:`~mediamon.shards.Shard.cached`: in memory for a Corpus, on disk beside the shard for a
+store, under a key that hashes the actor list, the index and the matching code), so a second
+analysis of the same actors matches no alias again; a view keeps the rows of its documents. The
+rows of all shards are then combined with global numbers (:mod:`mediamon.partials`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import json
 import os
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import display
 from ..actors import Actor, ActorSet, Alias, resolve_actors
@@ -142,19 +151,15 @@ def alias_spans(shard: Shard, alias: Alias, *, inflect: bool = False, proper: bo
         starts, ends = starts[ok], ends[ok]
     if inflected and proper and starts.size and is_cyrillic_word(alias.forms[0]):
         docs = np.asarray(ix.doc[starts], dtype=np.int64)
-        texts = shard.texts(docs)
         # the first token's surface: "Путина" is the name, "путина" the fishing season
-        ok = np.fromiter((is_capitalised(texts[d][a:b]) for d, a, b in zip(docs, ix.start[starts], ix.end[starts])),
-                         dtype=bool, count=starts.size)  # fmt: skip
+        surfaces = shard.slices(docs, ix.start[starts], ix.end[starts]).to_pylist()
+        ok = np.fromiter((is_capitalised(w) for w in surfaces), dtype=bool, count=starts.size)
         starts, ends = starts[ok], ends[ok]
     if alias.match_case and starts.size:
         docs = np.asarray(ix.doc[starts], dtype=np.int64)
-        texts = shard.texts(docs)
-        cs, ce = ix.start[starts], ix.end[ends - 1]
         # exact comparison of the original characters, per hit (hits, not tokens)
-        keep = np.fromiter(
-            (texts[d][a:b] == alias.text for d, a, b in zip(docs, cs, ce)), dtype=bool, count=starts.size
-        )
+        surfaces = shard.slices(docs, ix.start[starts], ix.end[ends - 1])
+        keep = np.asarray(pc.equal(surfaces, alias.text).fill_null(False), dtype=bool)
         starts, ends = starts[keep], ends[keep]
     return np.asarray(starts, np.int64), np.asarray(ends, np.int64)
 
@@ -168,12 +173,14 @@ def actor_spans(shard: Shard, actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     return starts[keep], ends[keep]
 
 
-def match_actors(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
+def _match_spans(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
     """Mention spans of every actor in the shard's selected documents (index positions): arrays
     ``actor``, ``alias``, ``token_start``, ``token_end``, sorted by start.
 
     Longest match across all actors; an ambiguous alias keeps one row per claiming actor (spans
-    identical to a kept span are kept too); an actor matched twice at one span counts once.
+    identical to a kept span are kept too); an actor matched twice at one span counts once. Spans
+    never cross documents, so the spans of a selection are those of the whole shard in its
+    documents (which is what lets a view reuse the whole shard's mentions).
     """
     ix = shard.index
     labels: list[tuple[str, str]] = []
@@ -207,6 +214,87 @@ def match_actors(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
     first[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1]) | (actor_code[1:] != actor_code[:-1])
     code, s, e = code[first], s[first], e[first]
     return {"actor": actor_of[code], "alias": alias_of[code], "token_start": s, "token_end": e}
+
+
+#: Version of the mention tables kept per index (:func:`mention_table`); another is recomputed.
+MENTION_TABLE_VERSION = 1
+#: The modules whose code decides which spans are mentions: a change to any of them (an upgrade)
+#: changes the key of the kept mention tables.
+_MATCHING_MODULES = ("mediamon.analysis.mentions", "mediamon.actors", "mediamon.morphology", "mediamon.text",
+                     "mediamon.tokenindex", "mediamon.textspans", "mediamon.shards")  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _matching_code() -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for name in _MATCHING_MODULES:
+        h.update(Path(importlib.import_module(name).__file__).read_bytes())  # type: ignore[arg-type]
+    return h.hexdigest()
+
+
+def actors_fingerprint(actors: ActorSet) -> str:
+    """A hash of everything of *actors* that decides their mentions (ids and their order, kinds,
+    ``inflect``, each alias's text, ``match_case`` and pattern flag)."""
+    described = [[a.id, a.kind, a.inflect, [[al.text, al.match_case, al.is_pattern] for al in a.aliases]]
+                 for a in actors]  # fmt: skip
+    return hashlib.blake2b(json.dumps(described, ensure_ascii=False).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()  # fmt: skip
+
+
+def _mentions_of_whole(shard: Shard, actors: ActorSet) -> pa.Table:
+    """Every mention of the whole shard with index numbers: ``actor``, ``alias``, ``matched``,
+    ``doc``, ``sentence``, ``paragraph``, ``token_start``, ``token_end``, ``char_start``, ``char_end``."""
+    ix = shard.index
+    raw = _match_spans(shard, actors)
+    ts, te = raw["token_start"], raw["token_end"]
+    doc = np.asarray(ix.doc[ts], dtype=np.int64)
+    char_start = np.asarray(ix.start[ts], dtype=np.int64)
+    char_end = np.asarray(ix.end[te - 1], dtype=np.int64) if ts.size else np.zeros(0, np.int64)
+    return pa.table(
+        {
+            "actor": pa.array(raw["actor"].tolist(), type=pa.string()),
+            "alias": pa.array(raw["alias"].tolist(), type=pa.string()),
+            "matched": shard.slices(doc, char_start, char_end),
+            "doc": doc,
+            "sentence": np.asarray(ix.sent[ts], dtype=np.int64),
+            "paragraph": np.asarray(ix.para[ts], dtype=np.int64),
+            "token_start": ts,
+            "token_end": te,
+            "char_start": char_start,
+            "char_end": char_end,
+        }
+    )
+
+
+def mention_table(shard: Shard, actors: ActorSet) -> pa.Table:
+    """The mentions of *actors* in the shard's selected documents, with index numbers (the columns
+    of :func:`_mentions_of_whole`), sorted by start: those of the whole shard, matched once per index
+    and actor list and kept (:meth:`~mediamon.shards.Shard.cached`), with a view's documents kept."""
+    key = f"mentions:{MENTION_TABLE_VERSION}:{_matching_code()}:{actors_fingerprint(actors)}"
+    whole = shard.whole
+    table = shard.cached(key, lambda: _mentions_of_whole(whole, actors))
+    if not shard.all and table.num_rows:
+        table = table.filter(pa.array(shard.keep[table.column("doc").to_numpy()]))
+    return table
+
+
+def match_actors(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
+    """Mention spans of every actor in the shard's selected documents (index positions): arrays
+    ``actor``, ``alias``, ``token_start``, ``token_end``, sorted by start (see :func:`mention_table`).
+
+    Longest match across all actors; an ambiguous alias keeps one row per claiming actor (spans
+    identical to a kept span are kept too); an actor matched twice at one span counts once.
+    """
+    return _spans_of(mention_table(shard, actors))
+
+
+def _spans_of(m: pa.Table) -> dict[str, np.ndarray]:
+    return {
+        "actor": np.asarray(m.column("actor").to_pylist(), dtype=object),
+        "alias": np.asarray(m.column("alias").to_pylist(), dtype=object),
+        "token_start": m.column("token_start").to_numpy().astype(np.int64, copy=False),
+        "token_end": m.column("token_end").to_numpy().astype(np.int64, copy=False),
+    }
 
 
 def shard_quotations(shard: Shard, actors: ActorSet | None, raw: dict[str, np.ndarray] | None = None) -> Found:
@@ -247,32 +335,29 @@ def quoted_mask(token_start: np.ndarray, token_end: np.ndarray, actor: np.ndarra
 def mention_rows(shard: Shard, actors: ActorSet, *, roles: bool = False) -> pa.Table:
     """The mentions table of one shard (:data:`MENTION_COLUMNS`, selection-local numbers), with a
     ``role`` column (``"quoted"``/``"mentioned"``, :func:`quoted_mask`) when *roles*."""
-    ix: TokenIndex = shard.index
-    raw = match_actors(shard, actors)
-    ts, te = raw["token_start"], raw["token_end"]
-    doc = np.asarray(ix.doc[ts], dtype=np.int64)
-    char_start = np.asarray(ix.start[ts], dtype=np.int64)
-    char_end = np.asarray(ix.end[te - 1], dtype=np.int64) if ts.size else np.zeros(0, np.int64)
-    texts = shard.texts(doc) if ts.size else np.zeros(0, object)
-    matched = [t[a:b] for t, a, b in zip(texts[doc].tolist(), char_start.tolist(), char_end.tolist())]
+    m = mention_table(shard, actors)
+    doc = m.column("doc").to_numpy().astype(np.int64, copy=False)
+    ts = m.column("token_start").to_numpy().astype(np.int64, copy=False)
+    te = m.column("token_end").to_numpy().astype(np.int64, copy=False)
     meta = metadata(shard, doc)
     extra = {}
     if roles:
+        raw = _spans_of(m)
         quoted = quoted_mask(ts, te, raw["actor"], shard_quotations(shard, actors, raw))
         extra["role"] = pa.array(np.where(quoted, "quoted", "mentioned").tolist(), type=pa.string())
     return pa.table(
         {
             "doc_id": meta["doc_id"],
             "doc": shard.local_docs(doc),
-            "actor": pa.array(raw["actor"].tolist(), type=pa.string()),
-            "alias": pa.array(raw["alias"].tolist(), type=pa.string()),
-            "matched": pa.array(matched, type=pa.string()),
-            "sentence": shard.local_sentences(ix.sent[ts], doc),
-            "paragraph": shard.local_paragraphs(ix.para[ts], doc),
+            "actor": m.column("actor"),
+            "alias": m.column("alias"),
+            "matched": m.column("matched"),
+            "sentence": shard.local_sentences(m.column("sentence").to_numpy(), doc),
+            "paragraph": shard.local_paragraphs(m.column("paragraph").to_numpy(), doc),
             "token_start": shard.local_tokens(ts, doc),
             "token_end": shard.local_tokens(te, doc),
-            "char_start": char_start,
-            "char_end": char_end,
+            "char_start": m.column("char_start").to_numpy().astype(np.int64, copy=False),
+            "char_end": m.column("char_end").to_numpy().astype(np.int64, copy=False),
             "date": meta["date"],
             "source": meta["source"],
             **extra,
