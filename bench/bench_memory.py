@@ -39,15 +39,16 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from proctree import run_sampled  # noqa: E402 -- the script's own folder, put on the path above
 STAGES = ("import", "read", "index", "cooc")
 _LIBC = ctypes.CDLL("libc.so.6")  # malloc_trim: glibc's, this benchmark runs on Linux only (/proc)
 
@@ -99,7 +100,6 @@ def _actors():
     import mediamon as mm  # child only (see above)
 
     saved = list(sys.path)
-    sys.path.insert(0, str(ROOT / "bench"))
     from bench_scale import EXTRA_ACTORS  # child only (see above)
 
     sys.path[:] = saved  # bench_scale puts this tree first; the tree measured must stay the one imported
@@ -173,44 +173,14 @@ def child_ingest(args: argparse.Namespace) -> dict:
 # parent side
 # ---------------------------------------------------------------------------------------------
 def run_child(tree: Path, kind: str, **kw: object) -> tuple[dict, list[tuple[float, float, float]]]:
-    """Run one configuration in a fresh process; return its result and (time, tree RSS, tree PSS) samples."""
-    import psutil  # parent only: a dev dependency the measured tree does not need
-
+    """Run one configuration in a fresh process; return its result and (time, tree RSS, tree PSS) samples (MB)."""
     cmd = [sys.executable, __file__, "--child", kind] + [x for k, v in kw.items() for x in (f"--{k}", str(v))]
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONWARNINGS="ignore", TQDM_DISABLE="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(tree))
-    samples: list[tuple[float, float, float]] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        try:
-            p = psutil.Process(proc.pid)
-        except psutil.NoSuchProcess:
-            return
-        while not stop.is_set():
-            rss = pss = 0
-            try:
-                procs = [p] + p.children(recursive=True)
-            except psutil.Error:
-                break
-            for q in procs:
-                try:
-                    mi = q.memory_full_info()
-                except psutil.Error:
-                    continue
-                rss += mi.rss
-                pss += mi.pss
-            samples.append((time.time(), rss / 1e6, pss / 1e6))
-            stop.wait(0.02)
-
-    th = threading.Thread(target=sample, daemon=True)
-    th.start()
-    out, err = proc.communicate()
-    stop.set()
-    th.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{kind} on {tree} failed:\n{err[-3000:]}")
-    return json.loads(out.strip().splitlines()[-1]), samples
+    run = run_sampled(cmd, env=env, cwd=tree, interval=0.02, with_pss=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"{kind} on {tree} failed:\n{run.stderr[-3000:]}")
+    samples = [(t, rss / 1e6, pss / 1e6) for t, rss, pss, _ in run.samples]
+    return json.loads(run.stdout.strip().splitlines()[-1]), samples
 
 
 def _window_peak(samples: list[tuple[float, float, float]], t0: float, t1: float) -> tuple[float, float]:
@@ -313,7 +283,6 @@ def main() -> int:
             lines += build_section(label, res)
             print("\n".join(lines[-6:]), flush=True)
     if args.ingest_factors:
-        sys.path.insert(0, str(ROOT / "bench"))
         from bench_scale import replicate  # only its data copier: no mediamon import
 
         lines += ["### ingest (read + shard + index + save, one process and its index workers)", "",

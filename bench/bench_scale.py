@@ -29,14 +29,14 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from proctree import run_sampled  # noqa: E402 -- bench/ is on the path: the script's own folder
 
 SOURCE = ROOT.parent / "shared" / "corpora" / "tehrantimes"
 EXTRA_ACTORS = [
@@ -159,49 +159,17 @@ def replicate(factor: int, folder: Path) -> Path:
 
 
 def run_child(stepname: str, **kw) -> dict:
-    import psutil  # parent only: a dev dependency the child steps do not need
-
     cmd = [sys.executable, __file__, "--step", stepname] + [x for k, v in kw.items() for x in (f"--{k}", str(v))]
     env = dict(os.environ, PYTHONWARNINGS="ignore", TQDM_DISABLE="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = [0, 0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        try:
-            p = psutil.Process(proc.pid)
-        except psutil.NoSuchProcess:
-            return
-        while not stop.is_set():
-            try:
-                procs = [p] + p.children(recursive=True)
-                rss = anon = 0
-                for q in procs:
-                    try:
-                        mi = q.memory_info()
-                    except psutil.Error:
-                        continue
-                    rss += mi.rss
-                    anon += mi.rss - mi.shared  # without file-backed pages (mapped indexes, code)
-                peak[0] = max(peak[0], rss)
-                peak[1] = max(peak[1], anon)
-            except psutil.Error:
-                break
-            stop.wait(0.1)
-
-    th = threading.Thread(target=sample, daemon=True)
-    th.start()
     t0 = time.perf_counter()
     load_before = os.getloadavg()[0]
-    out, err = proc.communicate()
+    run = run_sampled(cmd, env=env, interval=0.1)
     wall = time.perf_counter() - t0
-    stop.set()
-    th.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"step {stepname} failed:\n{err[-3000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["_peak_gib"] = peak[0] / 2**30
-    result["_peak_anon_gib"] = peak[1] / 2**30
+    if run.returncode != 0:
+        raise RuntimeError(f"step {stepname} failed:\n{run.stderr[-3000:]}")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result["_peak_gib"] = run.peak("rss") / 2**30
+    result["_peak_anon_gib"] = run.peak("anonymous") / 2**30  # without file-backed pages (mapped indexes, code)
     result["_wall"] = wall
     result["_load"] = [load_before, os.getloadavg()[0]]  # 1-minute load average before and after the step
     return result
