@@ -73,7 +73,7 @@ from . import display
 from .corpus import MANIFEST_COLUMNS, Corpus, between_mask, empty_manifest
 from .errors import ColumnError, InputError, InUseError, IntegrityError, MediamonError
 from .sentences import BY_LANGUAGE
-from .storecache import TEXT_FILES, TableCache, load_text, save_text, text_folder
+from .storecache import TEXT_FILES, TableCache, load_text, remove_abandoned, save_text, text_folder
 from .textspans import TextSpans
 from .tokenindex import INDEX_FILES, TokenIndex, build_index, check_file
 
@@ -415,6 +415,8 @@ class ShardedCorpus:
         if key in _UNWRITABLE:
             return None
         found = self._load_text(i, folder)
+        if found is not None:  # opened once per process: the moment to clear what killed writers left
+            remove_abandoned(folder)
         if found is None and not os.access(folder.parent, os.W_OK):  # a read-only store: do not read the texts in vain
             log.info("store: the texts of shard %d cannot be saved beside it (read-only); reading row groups", i)
             _UNWRITABLE.add(key)

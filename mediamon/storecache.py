@@ -21,6 +21,11 @@ Nothing changed unseen
     is rebuilt; one that differs from its record is damage (:class:`~mediamon.errors.IntegrityError`,
     which the store reports naming the shard). Files are ``.npy`` (``allow_pickle=False``),
     ``.parquet`` and ``.json``; nothing is pickled.
+Nothing left half-written
+    Folders and records are written under temporary names and renamed when complete; the
+    temporaries of a writer killed meanwhile are removed once untouched for
+    :data:`ABANDONED_SECONDS` (:func:`remove_abandoned`, when the shard's texts are next opened or
+    saved, and when its tables are pruned).
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ from .tokenindex import check_file, file_record
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "MAX_TABLES", "TABLE_FILE", "TEXT_FILES", "TEXT_FORMAT", "TableCache", "load_text", "save_text", "text_folder",
+    "ABANDONED_SECONDS", "MAX_TABLES", "TABLE_FILE", "TEXT_FILES", "TEXT_FORMAT", "TableCache", "load_text",
+    "remove_abandoned", "save_text", "text_folder",
 ]  # fmt: skip
 
 #: Version of the text folder's layout; another is rebuilt.
@@ -63,6 +69,9 @@ MAX_TABLES = 16
 TABLE_FILE = re.compile(r"(?P<key>[0-9a-f]{32})(?:\.json|-[0-9a-f]{12}\.parquet)")
 #: A folder being written (renamed to its name when complete).
 TEMPORARY = re.compile(r"\.tmp-[0-9]+-[0-9a-f]{8}$")
+#: A temporary text folder or table record untouched for this long was left by a writer that ended
+#: before renaming it (one takes seconds to write): the next writer of the shard removes it.
+ABANDONED_SECONDS = 3600
 
 
 def text_folder(shard_file: Path) -> Path:
@@ -91,8 +100,25 @@ def _load_npy(path: Path) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # texts
 # ---------------------------------------------------------------------------------------------
+def remove_abandoned(folder: Path) -> None:
+    """Remove the temporary siblings of *folder* (``<name>.tmp-<pid>-<nonce>``) that no writer has
+    touched for :data:`ABANDONED_SECONDS`: what a process killed while saving left behind."""
+    cutoff = time.time() - ABANDONED_SECONDS
+    prefix = f"{folder.name}.tmp-"
+    with contextlib.suppress(OSError), os.scandir(folder.parent) as entries:
+        for entry in entries:
+            if not (entry.name.startswith(prefix) and TEMPORARY.search(entry.name)):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    log.info("store: removing %s, left by a writer that did not finish", entry.path)
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def save_text(spans: TextSpans, folder: Path, *, fingerprint: str) -> None:
-    """Write *spans* to *folder* (replacing what is there) atomically: a sibling folder, renamed."""
+    """Write *spans* to *folder* (replacing what is there) atomically: a sibling folder, renamed.
+    Temporary folders abandoned beside it are removed first (:func:`remove_abandoned`)."""
+    remove_abandoned(folder)
     tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     tmp.mkdir(parents=True)
     try:
@@ -268,4 +294,8 @@ class TableCache:
                     # a table being written has no record yet: only those older than a minute go
                     with contextlib.suppress(OSError):
                         if e.stat().st_mtime_ns < time.time_ns() - 60 * 10**9:
+                            os.unlink(e.path)
+                elif ".json.tmp-" in e.name:  # a record a killed writer never renamed
+                    with contextlib.suppress(OSError):
+                        if e.stat().st_mtime < time.time() - ABANDONED_SECONDS:
                             os.unlink(e.path)

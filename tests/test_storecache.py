@@ -27,7 +27,7 @@ import pytest
 import mediamon as mm
 from mediamon.ingestion import ingest
 from mediamon.store import ShardedCorpus, StoreError, open_store
-from mediamon.storecache import TEXT_FORMAT, load_text, save_text
+from mediamon.storecache import ABANDONED_SECONDS, TEXT_FORMAT, load_text, save_text
 from mediamon.textspans import TextSpans
 
 from conftest import SAMPLE_V1
@@ -226,6 +226,26 @@ def test_saving_texts_keeps_a_valid_folder_and_replaces_a_stale_one(tmp_path: Pa
     assert json.loads((folder / "meta.json").read_text())["format"] == TEXT_FORMAT
     assert load_text(folder, fingerprint="a" * 32) is None  # stale for the old documents
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-00000.text"]  # no temporary folder left
+
+
+def test_temporaries_left_by_killed_writers_are_removed_and_fresh_ones_kept(store: ShardedCorpus) -> None:
+    folder = store.text_folder(0)
+    abandoned = folder.with_name(f"{folder.name}.tmp-999999-0123abcd")  # a writer killed long ago
+    working = folder.with_name(f"{folder.name}.tmp-999998-4567cdef")  # a writer at work right now
+    for tmp in (abandoned, working):
+        tmp.mkdir()
+        (tmp / "text.npy").write_bytes(b"partial")
+    old = os.stat(folder).st_mtime - ABANDONED_SECONDS - 60
+    os.utime(abandoned, (old, old))
+    record = store.table_cache(0).folder / f".{'0' * 32}.json.tmp-999999-0123abcd"
+    record.parent.mkdir(exist_ok=True)
+    record.write_text("{}")
+    os.utime(record, (old, old))
+    assert len(mm.kwic(open_store(store.path), "putin").df) > 0  # opens the texts of every shard
+    assert not abandoned.exists() and working.is_dir()
+    kazan = {"id": "kazan", "name": "Kazan", "kind": "place", "aliases": ["Kazan"]}
+    mm.mentions(open_store(store.path), mm.read_actors([*ACTORS, kazan]))
+    assert not record.exists()  # pruned with the tables, once a new table is saved
 
 
 CHILD = """
