@@ -173,6 +173,10 @@ def inflected_forms(
         raise InputError(f"inflected_forms(): alias_form={alias_form!r} must be a non-empty string (one alias token).")
     alias = fold(alias_form.strip())
     forms = _as_array(vocabulary)
+    if _CYRILLIC_WORD.match(alias):
+        # an inflection of a Cyrillic word is never ASCII, and most of a mixed vocabulary is:
+        # only the other forms are looked at (filtering keeps their vocabulary order)
+        forms = forms.filter(pc.invert(pc.string_is_ascii(forms)))
     if len(forms) == 0:
         return []
     # the word part of every form: itself, or what follows its initials ("в.путин" -> "путин")

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import mediamon as mm
@@ -182,7 +184,7 @@ def test_bytes_that_are_no_longer_utf8_are_a_store_error(store: ShardedCorpus) -
 def test_a_damaged_cached_table_is_a_store_error_naming_the_shard(store: ShardedCorpus) -> None:
     actors = mm.read_actors(ACTORS)
     mm.mentions(store, actors)
-    (table,) = store.table_cache(0).folder.glob("*.parquet")
+    (table,) = store.table_cache(0).folder.glob("*.arrow")
     data = bytearray(table.read_bytes())
     data[len(data) // 2] ^= 0xFF
     table.write_bytes(bytes(data))
@@ -209,6 +211,25 @@ def test_an_alias_added_to_the_actor_list_gives_new_mentions(store: ShardedCorpu
     assert (again["alias"] == "Kazan").sum() == want > 0
     assert len(list(store.table_cache(0).folder.glob("*.json"))) == 2  # one table per actor list
     pd.testing.assert_frame_equal(mm.mentions(open_store(store.path), before).df, first)
+
+
+def test_tables_of_the_parquet_format_are_recomputed_and_pruned(store: ShardedCorpus, unicode_source: Path) -> None:
+    actors = mm.read_actors(ACTORS)
+    mm.mentions(store, actors)
+    folder = store.table_cache(0).folder
+    (record,) = folder.glob("*.json")
+    meta = json.loads(record.read_text())
+    (arrow,) = folder.glob("*.arrow")
+    parquet = arrow.with_suffix(".parquet")  # what format 1 wrote: the same rows as Parquet
+    pq.write_table(pa.ipc.open_file(pa.memory_map(str(arrow))).read_all(), parquet)
+    arrow.unlink()
+    record.write_text(json.dumps({**meta, "format": 1, "file": parquet.name}))
+    old = parquet.stat().st_mtime - 120
+    os.utime(parquet, (old, old))
+    got = mm.mentions(open_store(store.path), actors).df
+    pd.testing.assert_frame_equal(got, mm.mentions(mm.read_corpus(unicode_source), actors).df)
+    assert [p.suffix for p in folder.glob("*-*")] == [".arrow"]  # recomputed; the Parquet file pruned
+    assert json.loads(record.read_text())["format"] == 2
 
 
 # ---------------------------------------------------------------------------------------------
