@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import mediamon
+from mediamon.ingestion import ingest
+from mediamon.store import ShardedCorpus
 from mediamon.tokenindex import build_index
 
 # A busy CI machine must not turn slow example generation into a failure; properties still run in full.
@@ -60,3 +62,45 @@ def fresh_index(corpus: mediamon.Corpus, **options: object) -> mediamon.TokenInd
         docs["text"].tolist(), docs["body_start"].to_numpy(), docs["body_end"].to_numpy(),
         fingerprint=corpus.fingerprint, doc_ids=docs["doc_id"].tolist(), langs=docs["lang"].tolist(), **options,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# every kind of corpus (tests/test_engine*.py): the same answers from memory, views, stores and Dask
+# ---------------------------------------------------------------------------------------------
+def view_of(corpus):
+    """The view the view kinds use: documents of both outlets, dated and undated, across every shard."""
+    return corpus.sample(900, seed=5)
+
+
+def fresh(corpus: mediamon.Corpus) -> mediamon.Corpus:
+    """The same documents as a new Corpus: no base, its own index built from scratch."""
+    return mediamon.Corpus(corpus.docs.copy(), corpus.manifest, name=corpus.name)
+
+
+@pytest.fixture(scope="session")
+def engine_store(tmp_path_factory: pytest.TempPathFactory) -> ShardedCorpus:
+    """The bundled sample in four shards, indexed at ingest."""
+    return ingest(SAMPLE_DIR, tmp_path_factory.mktemp("stores") / "mm-sample", shard_size=343)
+
+
+@pytest.fixture(scope="module")
+def dask_store(tmp_path_factory: pytest.TempPathFactory) -> ShardedCorpus:
+    # not indexed at ingest: the workers build the shard indexes where the shards are
+    store = ingest(SAMPLE_DIR, tmp_path_factory.mktemp("dask") / "mm-sample", shard_size=343, index=False)
+    return store.using("dask")
+
+
+@pytest.fixture(scope="module")
+def kinds(sample_corpus: mediamon.Corpus, engine_store: ShardedCorpus, dask_store: ShardedCorpus) -> dict:
+    """Each kind of corpus, with the in-memory selection its reference is computed on."""
+    mediamon.index(sample_corpus)  # so that the in-memory view below reuses it with a selection
+    view = view_of(sample_corpus)
+    assert not view.has_index() and view.base is sample_corpus
+    return {
+        "memory": (sample_corpus, sample_corpus),
+        "memory view": (view, view),
+        "store": (engine_store, sample_corpus),
+        "store view": (view_of(engine_store), view),
+        "dask": (dask_store, sample_corpus),
+        "dask view": (view_of(dask_store), view),
+    }

@@ -28,7 +28,7 @@ from mediamon.ingestion import ingest
 from mediamon.store import ShardedCorpus
 from mediamon.textspans import TextSpans
 
-from conftest import SAMPLE_DIR
+from conftest import SAMPLE_DIR, fresh
 
 #: (name, function, positional args after the corpus, options, which attributes to compare)
 CASES = [
@@ -64,16 +64,6 @@ KINDS = ["memory", "memory view", "store", "store view", "dask", "dask view"]
 PERIOD = ("2015-01-01", "2020-12-31")
 
 
-def select(corpus):
-    """The view the view kinds use: documents of both outlets, dated and undated, across every shard."""
-    return corpus.sample(900, seed=5)
-
-
-def fresh(corpus: mm.Corpus) -> mm.Corpus:
-    """The same documents as a new Corpus: no base, its own index built from scratch."""
-    return mm.Corpus(corpus.docs.copy(), corpus.manifest, name=corpus.name)
-
-
 def resolve(args, actors, data):
     out = []
     for a in args:
@@ -99,38 +89,10 @@ def assert_same(got, want, attributes, name):
             assert a == b, f"{name}: {attribute}: {a!r} != {b!r}"
 
 
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory) -> ShardedCorpus:
-    return ingest(SAMPLE_DIR, tmp_path_factory.mktemp("stores") / "mm-sample", shard_size=343)
-
-
-@pytest.fixture(scope="module")
-def dask_store(tmp_path_factory) -> ShardedCorpus:
-    # not indexed at ingest: the workers build the shard indexes where the shards are
-    store = ingest(SAMPLE_DIR, tmp_path_factory.mktemp("dask") / "mm-sample", shard_size=343, index=False)
-    return store.using("dask")
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _close_clusters():
     yield
     executors.close()
-
-
-@pytest.fixture(scope="module")
-def kinds(sample_corpus, sample_store, dask_store):
-    """Each kind of corpus, with the in-memory selection its reference is computed on."""
-    mm.index(sample_corpus)  # so that the in-memory view below reuses it with a selection
-    period = select(sample_corpus)
-    assert not period.has_index() and period.base is sample_corpus
-    return {
-        "memory": (sample_corpus, sample_corpus),
-        "memory view": (period, period),
-        "store": (sample_store, sample_corpus),
-        "store view": (select(sample_store), period),
-        "dask": (dask_store, sample_corpus),
-        "dask view": (select(dask_store), period),
-    }
 
 
 @pytest.fixture(scope="module")
@@ -187,10 +149,10 @@ VIEWS = [
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=[v[0] for v in VIEWS])
-def test_views_select_and_count_as_the_same_selection_in_memory(view, sample_corpus, sample_store, actors):
+def test_views_select_and_count_as_the_same_selection_in_memory(view, sample_corpus, engine_store, actors):
     make = view[1]
     mm.index(sample_corpus)
-    for data in (make(sample_corpus), make(sample_store)):
+    for data in (make(sample_corpus), make(engine_store)):
         corpus = fresh(make(sample_corpus))
         assert len(data) == len(corpus)
         pd.testing.assert_frame_equal(mm.kwic(data, "Putin").df, mm.kwic(corpus, "Putin").df)
@@ -201,8 +163,8 @@ def test_views_select_and_count_as_the_same_selection_in_memory(view, sample_cor
                     ["df", "undated"], f"{view[0]} timeline")  # fmt: skip
 
 
-def test_empty_view(sample_store, sample_corpus, actors):
-    for empty in (sample_store.head(0), sample_corpus.head(0)):
+def test_empty_view(engine_store, sample_corpus, actors):
+    for empty in (engine_store.head(0), sample_corpus.head(0)):
         assert len(empty) == 0
         assert len(mm.kwic(empty, "Putin")) == 0
         co = mm.cooccurrence(empty, actors)
@@ -236,24 +198,24 @@ def test_load_time_and_analysis_time_dedupe_give_the_same_numbers(tmp_path, acto
     assert_same(a, b, ["df", "counts", "n"], "dedupe at load vs in the analysis")
 
 
-def test_read_corpus_opens_a_store_and_paths_are_accepted(sample_store, sample_corpus):
-    data = mm.read_corpus(sample_store.path)
+def test_read_corpus_opens_a_store_and_paths_are_accepted(engine_store, sample_corpus):
+    data = mm.read_corpus(engine_store.path)
     assert isinstance(data, ShardedCorpus) and len(data) == len(sample_corpus)
-    pd.testing.assert_frame_equal(mm.kwic(str(sample_store.path), "Kazan").df, mm.kwic(sample_corpus, "Kazan").df)
+    pd.testing.assert_frame_equal(mm.kwic(str(engine_store.path), "Kazan").df, mm.kwic(sample_corpus, "Kazan").df)
     with pytest.raises(MediamonError, match="unsupported data type"):
         mm.kwic(str(SAMPLE_DIR), "Kazan")  # a folder of files is read with read_corpus first
 
 
-def test_results_say_where_they_come_from(sample_store, actors):
-    k = mm.kwic(sample_store, "Putin")
-    assert k.params["corpus"] == sample_store.fingerprint
-    assert k.layout.source is sample_store and len(k.layout.shards) == sample_store.n_shards > 1
-    m = mm.mentions(sample_store, actors)
+def test_results_say_where_they_come_from(engine_store, actors):
+    k = mm.kwic(engine_store, "Putin")
+    assert k.params["corpus"] == engine_store.fingerprint
+    assert k.layout.source is engine_store and len(k.layout.shards) == engine_store.n_shards > 1
+    m = mm.mentions(engine_store, actors)
     with pytest.raises(InputError, match="another corpus"):
-        mm.cooccurrence(sample_store.head(10), m)
+        mm.cooccurrence(engine_store.head(10), m)
 
 
-def test_queries_read_text_only_of_documents_with_hits(sample_store, sample_corpus, actors, monkeypatch):
+def test_queries_read_text_only_of_documents_with_hits(engine_store, sample_corpus, actors, monkeypatch):
     # A store's texts are read row by row (shard_texts) or cut from its saved texts (TextSpans):
     # either way, only documents with hits, never a whole shard's texts.
     calls = []
@@ -269,8 +231,8 @@ def test_queries_read_text_only_of_documents_with_hits(sample_store, sample_corp
 
     monkeypatch.setattr(ShardedCorpus, "shard_texts", spy_texts)
     monkeypatch.setattr(TextSpans, "byte_slices", spy_cut)
-    view = sample_store.between(*PERIOD)
-    for data, selection in ((sample_store, sample_corpus), (view, sample_corpus.between(*PERIOD))):
+    view = engine_store.between(*PERIOD)
+    for data, selection in ((engine_store, sample_corpus), (view, sample_corpus.between(*PERIOD))):
         for pattern, opts in (("Minnikhanov", {}), ("putin", {"actors": actors}), ("Putin", {"ignore_case": False})):
             calls.clear()
             got = mm.kwic(data, pattern, **opts)
@@ -281,9 +243,9 @@ def test_queries_read_text_only_of_documents_with_hits(sample_store, sample_corp
             assert all(n <= got.df["doc_id"].nunique() for n in read)  # only documents with hits
 
 
-def test_a_view_travels_as_its_description(sample_store):
-    a, b = sample_store.head(10), sample_store.head(10)
-    assert a.fingerprint == b.fingerprint != sample_store.fingerprint != sample_store.head(11).fingerprint
+def test_a_view_travels_as_its_description(engine_store):
+    a, b = engine_store.head(10), engine_store.head(10)
+    assert a.fingerprint == b.fingerprint != engine_store.fingerprint != engine_store.head(11).fingerprint
     back = pickle.loads(pickle.dumps(a))  # what Dask ships: the description and the rows, no data
     assert back.fingerprint == a.fingerprint and len(back) == 10 and "docs" not in back.__dict__
 
@@ -291,14 +253,14 @@ def test_a_view_travels_as_its_description(sample_store):
 # ---------------------------------------------------------------------------------------------
 # executors
 # ---------------------------------------------------------------------------------------------
-def test_executor_choices(sample_store, sample_corpus):
+def test_executor_choices(engine_store, sample_corpus):
     want = mm.kwic(sample_corpus, "Minnikhanov").df
     client = executors.get_client()
     for choice in ("serial", "dask", client, executors.SerialExecutor()):
-        pd.testing.assert_frame_equal(mm.kwic(sample_store, "Minnikhanov", executor=choice).df, want)
-    pd.testing.assert_frame_equal(mm.kwic(sample_store.using(client.scheduler.address), "Minnikhanov").df, want)
+        pd.testing.assert_frame_equal(mm.kwic(engine_store, "Minnikhanov", executor=choice).df, want)
+    pd.testing.assert_frame_equal(mm.kwic(engine_store.using(client.scheduler.address), "Minnikhanov").df, want)
     with pytest.raises(InputError, match="executor='threads' is invalid"):
-        mm.kwic(sample_store, "Kazan", executor="threads")
+        mm.kwic(engine_store, "Kazan", executor="threads")
 
 
 def test_index_of_a_store_builds_the_shard_indexes_on_the_workers(tmp_path):

@@ -14,24 +14,12 @@ import pytest
 
 import mediamon as mm
 from mediamon import executors
-from mediamon.ingestion import ingest
-from mediamon.store import ShardedCorpus
 
-from conftest import SAMPLE_DIR
+from conftest import fresh
 
 KINDS = ["memory", "memory view", "store", "store view", "dask", "dask view"]
 TEHRAN = "Tehran Times"
 KREMLIN = "President of Russia (en.kremlin.ru)"
-
-
-def select(corpus):
-    """The view the view kinds use: documents of both outlets, dated and undated, across every shard."""
-    return corpus.sample(900, seed=5)
-
-
-def fresh(corpus: mm.Corpus) -> mm.Corpus:
-    """The same documents as a new Corpus: no base, its own index built from scratch."""
-    return mm.Corpus(corpus.docs.copy(), corpus.manifest, name=corpus.name)
 
 
 #: (name, call on the data (and the actor list), the attributes compared)
@@ -64,37 +52,10 @@ def assert_same(got, want, attributes, name):
             assert a == b, f"{name}: {attribute}: {a!r} != {b!r}"
 
 
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory) -> ShardedCorpus:
-    return ingest(SAMPLE_DIR, tmp_path_factory.mktemp("stores") / "mm-sample", shard_size=343)
-
-
-@pytest.fixture(scope="module")
-def dask_store(tmp_path_factory) -> ShardedCorpus:
-    # not indexed at ingest: the workers build the shard indexes where the shards are
-    store = ingest(SAMPLE_DIR, tmp_path_factory.mktemp("dask") / "mm-sample", shard_size=343, index=False)
-    return store.using("dask")
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _close_clusters():
     yield
     executors.close()
-
-
-@pytest.fixture(scope="module")
-def kinds(sample_corpus, sample_store, dask_store):
-    mm.index(sample_corpus)  # so that the in-memory view below reuses it with a selection
-    view = select(sample_corpus)
-    assert not view.has_index() and view.base is sample_corpus
-    return {
-        "memory": (sample_corpus, sample_corpus),
-        "memory view": (view, view),
-        "store": (sample_store, sample_corpus),
-        "store view": (select(sample_store), view),
-        "dask": (dask_store, sample_corpus),
-        "dask view": (select(dask_store), view),
-    }
 
 
 @pytest.fixture(scope="module")
@@ -158,10 +119,10 @@ def test_a_memory_view_is_counted_on_its_base_index(sample_corpus):
     assert k.params["documents_target"] == 20 and k.params["documents_reference"] == len(period) - 20
 
 
-def test_store_and_memory_reference_corpora_mix(sample_corpus, sample_store):
+def test_store_and_memory_reference_corpora_mix(sample_corpus, engine_store):
     """Two separate corpora (one in memory, one a store) are aligned by form."""
     tehran = fresh(sample_corpus.filter(source=TEHRAN))
-    kremlin_store = sample_store.filter(source=KREMLIN)
+    kremlin_store = engine_store.filter(source=KREMLIN)
     got = mm.keyness(tehran, tehran, kremlin_store)
     two = sample_corpus.filter(source=[TEHRAN, KREMLIN])  # the sample also holds Russian kremlin.ru items
     want = mm.keyness(two, two.filter(source=TEHRAN))
