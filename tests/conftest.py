@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
 import mediamon
+from mediamon import executors
 from mediamon.ingestion import ingest
 from mediamon.store import ShardedCorpus
 from mediamon.tokenindex import build_index
@@ -75,6 +78,26 @@ def view_of(corpus):
 def fresh(corpus: mediamon.Corpus) -> mediamon.Corpus:
     """The same documents as a new Corpus: no base, its own index built from scratch."""
     return mediamon.Corpus(corpus.docs.copy(), corpus.manifest, name=corpus.name)
+
+
+def assert_same(got: object, want: object, attributes: list[str], name: str) -> None:
+    """The *attributes* of two results are equal (tables row for row, arrays element for element;
+    ``"self"``: the results themselves, e.g. two tables)."""
+    for attribute in attributes:
+        a, b = (got, want) if attribute == "self" else (getattr(got, attribute), getattr(want, attribute))
+        if isinstance(b, pd.DataFrame):
+            pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), obj=f"{name}: {attribute}")
+        elif isinstance(b, np.ndarray):
+            np.testing.assert_array_equal(a, b, err_msg=f"{name}: {attribute}")
+        else:
+            assert a == b, f"{name}: {attribute}: {a!r} != {b!r}"
+
+
+@pytest.fixture(scope="module")
+def close_clusters():
+    """Close, after a module's tests, the Dask cluster they started (``pytestmark = usefixtures``)."""
+    yield
+    executors.close()
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,9 @@ from mediamon.ingestion import ingest
 from mediamon.store import ShardedCorpus
 from mediamon.textspans import TextSpans
 
-from conftest import SAMPLE_DIR, fresh
+from conftest import SAMPLE_DIR, assert_same, fresh
+
+pytestmark = pytest.mark.usefixtures("close_clusters")  # a Dask cluster per module, closed after it
 
 #: (name, function, positional args after the corpus, options, which attributes to compare)
 CASES = [
@@ -76,23 +78,6 @@ def resolve(args, actors, data):
         else:
             out.append(a)
     return out
-
-
-def assert_same(got, want, attributes, name):
-    for attribute in attributes:
-        a, b = (got, want) if attribute == "self" else (getattr(got, attribute), getattr(want, attribute))
-        if isinstance(b, pd.DataFrame):
-            pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), obj=f"{name}: {attribute}")
-        elif isinstance(b, np.ndarray):
-            np.testing.assert_array_equal(a, b, err_msg=f"{name}: {attribute}")
-        else:
-            assert a == b, f"{name}: {attribute}: {a!r} != {b!r}"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_clusters():
-    yield
-    executors.close()
 
 
 @pytest.fixture(scope="module")

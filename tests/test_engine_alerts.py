@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 import mediamon as mm
-from mediamon import executors
 
-from conftest import fresh
+from conftest import assert_same, fresh
+
+pytestmark = pytest.mark.usefixtures("close_clusters")  # a Dask cluster per module, closed after it
 
 KINDS = ["memory", "memory view", "store", "store view", "dask", "dask view"]
 TEHRAN = "Tehran Times"
@@ -41,21 +42,6 @@ CASES = [
     ("pair trends of documents, dedupe", lambda c, a: mm.pair_trends(c, a, unit="document", freq="Y", dedupe=True),
      ["df", "periods", "undated"]),
 ]  # fmt: skip
-
-
-def assert_same(got, want, attributes, name):
-    for attribute in attributes:
-        a, b = getattr(got, attribute), getattr(want, attribute)
-        if isinstance(b, pd.DataFrame):
-            pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), obj=f"{name}: {attribute}")
-        else:
-            assert a == b, f"{name}: {attribute}: {a!r} != {b!r}"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_clusters():
-    yield
-    executors.close()
 
 
 @pytest.fixture(scope="module")
