@@ -136,14 +136,14 @@ def step(name: str, args: argparse.Namespace) -> dict:
 # ---------------------------------------------------------------------------------------------
 # parent: data, children, sampling, report
 # ---------------------------------------------------------------------------------------------
-def replicate(factor: int, folder: Path) -> Path:
-    """Write the corpus *factor* times with fresh ids as gzip JSON Lines (once; reused)."""
+def replicate(factor: int, folder: Path, source: Path = SOURCE) -> Path:
+    """Write the corpus *source* (gzip JSON Lines with an ``id``) *factor* times with fresh ids (once; reused)."""
     done = folder / ".complete"
-    if done.exists():
+    if done.exists() and done.read_text() == str(source.resolve()):  # made from this corpus before
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    files = sorted(SOURCE.glob("*.jsonl.gz"))
+    files = sorted(source.glob("*.jsonl.gz"))
     for r in range(factor):
         for f in files:
             out = folder / f"{f.name[:-9]}-r{r:02d}.jsonl.gz"
@@ -154,7 +154,7 @@ def replicate(factor: int, folder: Path) -> Path:
                         rec["id"] = f"{rec['id']}-r{r}"
                         line = json.dumps(rec, ensure_ascii=False) + "\n"
                     dst.write(line)
-    done.write_text("ok")
+    done.write_text(str(source.resolve()))
     return folder
 
 
@@ -193,16 +193,20 @@ def main() -> None:
     ap.add_argument("--memory-factors", type=int, nargs="*", default=[1, 4])
     ap.add_argument("--work", default="/tmp/mm-bench-scale")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-scale.md"))
+    ap.add_argument("--corpus", type=Path, default=SOURCE, help="the corpus replicated (bench/run.py passes it)")
     args = ap.parse_args()
     if args.step:
         print(json.dumps(step(args.step, args)))
+        return
+    if not args.corpus.is_dir():
+        print(f"bench_scale: {args.corpus} not found; skipping (it lives in ../shared, not in the repo)")
         return
     work = Path(args.work)
     results_path = work / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     for f in args.factors:
         key = f"{f}x"
-        inp = replicate(f, work / f"input-{key}")
+        inp = replicate(f, work / f"input-{key}", args.corpus)
         store = work / f"store-{key}"
         r = results.setdefault(key, {})
         print(f"[{key}] ingest ...", flush=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_engine.py", "bench_cooc.py", "bench_stats.py", "bench_loading.py", "bench_lang.py", "bench_explore.py",
            "bench_keyness.py", "bench_bursts.py", "bench_quotes.py", "bench_duplicates.py", "bench_aliases.py",
-           "bench_scale.py"]
+           "bench_memory.py", "bench_scale.py"]
 
 
 def main() -> int:
