@@ -22,6 +22,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchkit import Report  # noqa: E402 -- bench/, the script's own folder
 
 import mediamon as mm  # noqa: E402
 from mediamon.ingestion import ingest  # noqa: E402
@@ -46,11 +47,7 @@ def main() -> None:
     if not Path(args.corpus).exists():
         print(f"{args.corpus} not found; nothing to measure")
         return
-    lines: list[str] = []
-
-    def say(s: str = "") -> None:
-        print(s, flush=True)
-        lines.append(s)
+    say = Report()
 
     actors = mm.read_actors(ROOT / "corpora" / "actors.yaml")
     say("# Alias suggestions benchmark (bench/bench_aliases.py)")
@@ -101,7 +98,7 @@ def main() -> None:
     for r in shown.itertuples():
         say(f"| {r.suggestion} | {r.kind} | {r.count:,} | {r.documents:,} | {r.known} | {r.covered} | {r.claimed_by} | {r.resembles} |")
     say()
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    say.write(args.out)
     print(f"written to {args.out}")
 
 

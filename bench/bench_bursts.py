@@ -16,7 +16,6 @@ import argparse
 import platform
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,19 +23,11 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchkit import Report, best_of  # noqa: E402 -- bench/, the script's own folder
 
 import mediamon as mm  # noqa: E402
 
 TARGET_S = 2.0
-
-
-def best_of(fn: Callable[[], object], repeat: int = 5) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def main() -> int:
@@ -50,11 +41,7 @@ def main() -> int:
     if not corpus_path.exists():
         print(f"bench_bursts: {corpus_path} not found; nothing measured.")
         return 0
-    lines: list[str] = []
-
-    def say(s: str = "") -> None:
-        print(s, flush=True)
-        lines.append(s)
+    say = Report()
 
     t = time.perf_counter()
     corpus = mm.read_corpus(corpus_path)
@@ -70,11 +57,11 @@ def main() -> int:
         f"{ix.n_sents:,} sentences; read in {read_s:.1f} s, indexed in {index_s:.1f} s (not part of the times "
         f"below). {len(actors)} actors (bench/actors-world.yaml), freq='M'. Times are the best of 5 runs.")  # fmt: skip
     say()
-    found_s, found = best_of(lambda: mm.mentions(corpus, actors))
-    kb_s, kb = best_of(lambda: mm.bursts(corpus, found, freq="M"))
-    bl_s, bl = best_of(lambda: mm.bursts(corpus, found, freq="M", method="baseline"))
-    pt_s, pt = best_of(lambda: mm.pair_trends(corpus, found, freq="M"))
-    alert_s, _ = best_of(lambda: (mm.bursts(corpus, actors, freq="M"), mm.pair_trends(corpus, actors, freq="M")))
+    found_s, found = best_of(lambda: mm.mentions(corpus, actors), repeat=5)
+    kb_s, kb = best_of(lambda: mm.bursts(corpus, found, freq="M"), repeat=5)
+    bl_s, bl = best_of(lambda: mm.bursts(corpus, found, freq="M", method="baseline"), repeat=5)
+    pt_s, pt = best_of(lambda: mm.pair_trends(corpus, found, freq="M"), repeat=5)
+    alert_s, _ = best_of(lambda: (mm.bursts(corpus, actors, freq="M"), mm.pair_trends(corpus, actors, freq="M")), repeat=5)
     total = found_s + kb_s + pt_s
     say("| step | seconds | result |")
     say("|---|---:|---|")
@@ -89,7 +76,7 @@ def main() -> int:
         f"{'met' if alert_s <= TARGET_S else 'NOT met'} |")  # fmt: skip
     say()
     say("Most of the bursts time is `timeline()`'s pandas bookkeeping (per-document periods), which the bursts are built on.")
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    say.write(args.out)
     print(f"written to {args.out}")
     return 0
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchkit import Report, best_of  # noqa: E402 -- bench/, the script's own folder
 
 import mediamon as mm  # noqa: E402
 from mediamon.actors import ActorSet  # noqa: E402
@@ -35,15 +36,6 @@ EXTRA_ACTORS = [
     {"id": "lavrov", "name": "Sergei Lavrov", "kind": "person", "aliases": ["Lavrov"]},
     {"id": "erdogan", "name": "Recep Tayyip Erdogan", "kind": "person", "aliases": ["Erdogan"]},
 ]
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def actors20() -> ActorSet:
@@ -67,11 +59,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-cooc.md"))
     ap.add_argument("--slice-mb", type=float, default=2.0)
     args = ap.parse_args()
-    lines: list[str] = []
-
-    def say(s: str = "") -> None:
-        print(s, flush=True)
-        lines.append(s)
+    say = Report()
 
     say("# Co-occurrence and collocates benchmark (bench/bench_cooc.py)")
     say()
@@ -167,7 +155,7 @@ def main() -> None:
         f"with mention matching {a1:.3f} s / {a4:.3f} s")  # fmt: skip
     say(f"- collocates of \"raisi\" <= 100 ms: {t_col * 1000:.1f} ms")
     say(f"- association table >= 50x NLTK: {t_nltk / t_ours:.0f}x, same top 50: {same}")
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    say.write(args.out)
     print(f"written to {args.out}")
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchkit import Report, best_of  # noqa: E402 -- bench/, the script's own folder
 
 import datasketch  # noqa: E402
 
@@ -43,15 +44,6 @@ JUDGEMENTS = ROOT / "bench" / "duplicates_judgements.tsv"
 def fresh_result(corpus: mm.Corpus, **options: object) -> mm.NearDuplicates:
     corpus.__dict__.pop("_near_duplicates", None)  # time the work, not the cache
     return near_duplicates(corpus, **options)
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def edited(doc: pd.Series, kind: str, rng: np.random.Generator, paragraphs_pool: list[str], words: list[str]) -> dict:
@@ -218,11 +210,7 @@ def main() -> None:
     if not Path(args.corpus).exists():
         print(f"{args.corpus} not found; nothing to measure")
         return
-    lines: list[str] = []
-
-    def say(s: str = "") -> None:
-        print(s, flush=True)
-        lines.append(s)
+    say = Report()
 
     say("# Near-duplicates benchmark (bench/bench_duplicates.py)")
     say()
@@ -271,7 +259,7 @@ def main() -> None:
     say("## 3. Precision on 50 reported pairs")
     say()
     precision(corpus, say, args.dump_pairs)
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    say.write(args.out)
     print(f"written to {args.out}")
 
 

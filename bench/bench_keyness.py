@@ -17,7 +17,6 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,20 +24,12 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchkit import Report, best_of  # noqa: E402 -- bench/, the script's own folder
 
 import mediamon as mm  # noqa: E402
 from mediamon.ingestion import ingest  # noqa: E402
 
 TARGET_S = 1.0
-
-
-def best_of(fn: Callable[[], object], repeat: int = 5) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def main() -> int:
@@ -49,11 +40,7 @@ def main() -> int:
     if not Path(args.corpus).exists():
         print(f"bench_keyness: {args.corpus} not found; nothing measured.")
         return 0
-    lines: list[str] = []
-
-    def say(s: str = "") -> None:
-        print(s, flush=True)
-        lines.append(s)
+    say = Report()
 
     t = time.perf_counter()
     corpus = mm.read_corpus(args.corpus)
@@ -82,11 +69,11 @@ def main() -> int:
     say("|---|---:|---:|---:|---:|---|")
     worst = 0.0
     for name, view in views.items():
-        seconds, k = best_of(lambda v=view: mm.keyness(corpus, v))
+        seconds, k = best_of(lambda v=view: mm.keyness(corpus, v), repeat=5)
         worst = max(worst, seconds)
         say(f"| {name} | {len(view):,} | {k.params['tokens_target']:,} | {k.params['words_tested']:,} | {seconds:.3f} | "
             f"{'yes' if seconds <= TARGET_S else 'NO'} |")  # fmt: skip
-    seconds, k = best_of(lambda: mm.keyness(corpus, views["1% sample"], fisher=True))
+    seconds, k = best_of(lambda: mm.keyness(corpus, views["1% sample"], fisher=True), repeat=5)
     say(f"| 1% sample, with Fisher's exact p | {len(views['1% sample']):,} | {k.params['tokens_target']:,} | "
         f"{k.params['words_tested']:,} | {seconds:.3f} | {'yes' if seconds <= TARGET_S else 'NO'} |")  # fmt: skip
     say()
@@ -95,7 +82,7 @@ def main() -> int:
     say("| target | mentions | target words | seconds |")
     say("|---|---:|---:|---:|")
     for actor, opts in (("putin", {"window": 10}), ("raisi", {"window": 10}), ("raisi", {"unit": "sentence"})):
-        seconds, k = best_of(lambda a=actor, o=opts: mm.keyness(corpus, a, actors=actors, **o))
+        seconds, k = best_of(lambda a=actor, o=opts: mm.keyness(corpus, a, actors=actors, **o), repeat=5)
         say(f"| {k.params['target']} | {k.params['mentions']:,} | {k.params['tokens_target']:,} | {seconds:.3f} |")
     say()
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +101,7 @@ def main() -> int:
             say(f"| {name} | {seconds:.3f} | {'yes' if same else 'NO'} |")
     say()
     say(f"Worst time of a view against the rest in memory: {worst:.3f} s (target {TARGET_S:.0f} s).")
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    say.write(args.out)
     print(f"written to {args.out}")
     return 0
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchkit import best_of  # noqa: E402 -- bench/, the script's own folder
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier  # noqa: E402  (the reference)
 
@@ -33,15 +34,6 @@ from mediamon.lang import DEFAULT_PREFIX_CHARS, TO_ISO639_1, detect_languages  #
 
 PREFIXES = (100, 200, 300, 500, 1000)
 SLICE = 5000
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def py3langid_codes(texts: list[str], prefix: int) -> list[str]:

@@ -27,6 +27,7 @@ import scipy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchkit import Report  # noqa: E402 -- bench/, the script's own folder
 
 from mediamon.stats import keyness as K  # noqa: E402
 from mediamon.stats.adjust import adjust_pvalues  # noqa: E402
@@ -55,11 +56,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-stats.md"))
     ap.add_argument("--corpus", default=None, help="ignored (the inputs are synthetic)")
     args = ap.parse_args()
-    lines: list[str] = []
-
-    def say(s: str = "") -> None:
-        print(s, flush=True)
-        lines.append(s)
+    say = Report()
 
     rng = np.random.default_rng(20021)
     say("# Statistics layer benchmark (bench/bench_stats.py)")
@@ -159,7 +156,7 @@ def main() -> None:
     say()
     say(f"Sanity: {int(np.nansum(rise['p_adjusted'] < 0.05))} of {int(np.sum(~np.isnan(rise['p_value'])))} "
         "tested pair-periods flagged (none planted: the false discoveries at q = 0.05).")  # fmt: skip
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    say.write(args.out)
     print(f"written {args.out}")
 
 
