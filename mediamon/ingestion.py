@@ -20,7 +20,7 @@ Same documents as ``read_corpus``
 Nothing half-written
     A store is written into a temporary sibling folder and renamed to ``DEST`` when complete; a
     folder without ``store.json`` is never opened as a store. The temporary folder names its
-    process (:func:`mediamon.store.claim_folder`); one left by an ingest that was killed is removed
+    process (:func:`mediamon.markers.claim_folder`); one left by an ingest that was killed is removed
     by the next ingest beside it. ``overwrite=True`` replaces only a store, and only when the folder
     holds nothing but what ingest and the indexes wrote there: other files are listed, not deleted.
     Each shard's size, modification time and SHA-256 are recorded in ``store.json``.
@@ -53,10 +53,8 @@ from . import readers
 from .corpus import MANIFEST_COLUMNS, STATUSES, Corpus, empty_manifest
 from .errors import InputError
 from .sentences import BY_LANGUAGE
-from .store import (
-    ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, abandoned_folders, describe_owner, is_store,
-    open_store, read_marker, release_folder, take_over, write_owner,
-)  # fmt: skip
+from .markers import abandoned_folders, describe_owner, read_marker, release_folder, take_over, write_owner
+from .store import ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, is_store, open_store
 from .storecache import TABLE_FILE, TEXT_FILES, save_text, text_folder
 from .textspans import TextSpans
 from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, file_record

@@ -148,7 +148,8 @@ from .errors import ColumnError, InputError, NotFoundError, YamlError, one_of
 from .newstext import find_bodies
 from .progress import show_progress
 from .safeyaml import safe_load
-from .store import STORE_FORMAT, is_store, open_store, read_marker
+from .markers import read_marker
+from .store import STORE_FORMAT, is_store, open_store
 from .text import codepoints, normalize, split_utf8, tokenize_spans, utf8_positions
 
 log = logging.getLogger(__name__)

@@ -45,7 +45,8 @@ from mediamon.errors import InputError, ParameterError, PatternError, ReportErro
 from mediamon.ingestion import ingest
 from mediamon.options import MAX_WINDOW
 from mediamon.report import run_batch, run_report
-from mediamon.store import OWNER_FILE, ROW_GROUP, StoreError, claim_folder, open_store, write_owner
+from mediamon.markers import OWNER_FILE, claim_folder, write_owner
+from mediamon.store import ROW_GROUP, StoreError, open_store
 from mediamon.tokenindex import MAX_PATTERN_CHARS, TokenIndex
 
 from conftest import ACTORS_FILE, SAMPLE_DIR, SAMPLE_V1, fresh_index

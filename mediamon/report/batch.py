@@ -1,7 +1,7 @@
 """Batches: one notebook run once per parameter set of a grid; one failing run does not stop the others.
 
 A batch id is held by one running batch at a time (a hidden ``.batch-<id>.running/`` folder with an
-owner file, :func:`mediamon.store.claim_folder`): a batch id asked for and in use is refused before
+owner file, :func:`mediamon.markers.claim_folder`): a batch id asked for and in use is refused before
 anything runs, a default one gets a suffix. Ctrl-C stops the batch: the run it interrupts is kept
 as interrupted, the summary lists the runs that did not start, and the interrupt goes on.
 """
@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from .. import display
 from ..errors import InUseError, ParameterError, ReportError
-from ..store import abandoned_folders, claim_folder, describe_owner, take_over
+from ..markers import abandoned_folders, claim_folder, describe_owner, take_over
 from .params import load_params_file, notebook_parameters, validate_params
 from .paths import safe_name, write_atomic
 from .run import ReportRun, check_timeout, default_run_id, resolve_notebook, run_report

@@ -6,7 +6,7 @@ keeps the partial executed notebook and a manifest with ``"status": "failed"``.
 
 One run per run id at a time
     The partial folder is created exclusively, with an owner file naming its process
-    (:func:`mediamon.store.claim_folder`). A run id that a running process holds is refused when it
+    (:func:`mediamon.markers.claim_folder`). A run id that a running process holds is refused when it
     was asked for (``run_id=``); a default id gets a suffix (``-2``). So a second run never deletes
     the first one's folder nor writes into its ``kernel.log``.
 
@@ -48,7 +48,7 @@ from papermill.exceptions import PapermillExecutionError, strip_color
 from .. import __version__, display
 from ..errors import InUseError, NotFoundError, ReportError
 from ..explore.tables import enhance_report_html
-from ..store import abandoned_folders, claim_folder, describe_owner, release_folder, take_over
+from ..markers import abandoned_folders, claim_folder, describe_owner, release_folder, take_over
 from .kernel import check_kernel, ensure_kernel, kernel_manager_class
 from .params import ParameterSpec, format_safe, notebook_parameters, papermill_quiet, shown_value, validate_params
 from .paths import (
