@@ -163,6 +163,19 @@ def _posteriors(encoded: Sequence[bytes]) -> np.ndarray:
     return out
 
 
+def _prefixes(texts: Sequence[str | None] | pd.Series | np.ndarray, prefix_chars: int) -> list[str]:
+    """The first *prefix_chars* characters of each text (``""`` for a missing one).
+
+    A column of Arrow strings becomes Python strings :data:`_BATCH` texts at a time: only the
+    prefixes are kept, never a Python copy of every whole text.
+    """
+    out: list[str] = []
+    for at in range(0, len(texts), _BATCH):
+        chunk = texts.iloc[at : at + _BATCH].tolist() if isinstance(texts, pd.Series) else list(texts[at : at + _BATCH])
+        out.extend(t[:prefix_chars] if isinstance(t, str) else "" for t in chunk)
+    return out
+
+
 def _given_codes(given: Sequence[Any], n: int, strict: bool = True) -> np.ndarray:
     values = list(given)
     if len(values) != n:
@@ -223,13 +236,12 @@ def detect_languages(
         raise InputError(f"detect_languages(): prefix_chars={prefix_chars!r} must be at least 1.")
     if not 0.0 <= min_confidence <= 1.0:
         raise InputError(f"detect_languages(): min_confidence={min_confidence!r} must lie in [0, 1].")
-    items = list(texts)
-    n = len(items)
+    n = len(texts)
     out = np.full(n, UNDETERMINED, dtype=object)
     known = _given_codes(given, n, strict) if given is not None else np.full(n, None, dtype=object)
     has_given = np.fromiter((k is not None for k in known), dtype=bool, count=n)
     out[has_given] = known[has_given]
-    prefixes = [t[:prefix_chars] if isinstance(t, str) else "" for t in items]
+    prefixes = _prefixes(texts, prefix_chars)
     todo = [i for i in np.flatnonzero(~has_given).tolist() if _LETTER.search(prefixes[i])]
     if not todo:
         return out

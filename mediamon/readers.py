@@ -129,7 +129,7 @@ import sys
 import time
 import zlib
 import zoneinfo
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -1520,7 +1520,7 @@ class _TextBatch:
         frame["_mm_auto_id"] = pd.Series([r[:-4] if r.lower().endswith(".txt") else r for r in self.rel],
                                          dtype=object)
         label = self.rel[0] if n == 1 else f"{n:,} .txt files ({self.rel[0]} ...)"
-        frame = _dates_of(frame, dayfirst, label)
+        frame = _compact_text(_dates_of(frame, dayfirst, label))
         self.clear()
         return frame
 
@@ -1590,7 +1590,39 @@ def _table_frame(
     items = [f"{f.rel}:{n}" for n in rows.lines]
     frame["_mm_item"] = items
     frame["_mm_auto_id"] = items
-    return _dates_of(frame, dayfirst, f.rel), None
+    return _compact_text(_dates_of(frame, dayfirst, f.rel)), None
+
+
+def _compact_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with its ``text`` column as Arrow strings, and beside it what :func:`_assemble` needs
+    to know of the values as read: ``_mm_text_ok`` (a string), ``_mm_blank`` (empty or whitespace
+    only), ``_mm_hash`` (Python's hash of the text, for :func:`_first_occurrences`), ``_mm_length``
+    (code points) and ``_mm_text_kind`` (why a value is no text).
+
+    A value that is not a string becomes ``""`` in ``text``. Done per file, while the file's Python
+    strings exist anyway: kept for every file until the end of the read, they were most of the
+    peak memory of :func:`read_corpus` (the Arrow column holds the UTF-8 bytes once).
+    """
+    values = frame["text"].tolist()
+    n = len(values)
+    frame["_mm_text_ok"] = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=n)
+    frame["_mm_blank"] = np.fromiter((isinstance(v, str) and (not v or v.isspace()) for v in values),
+                                     dtype=bool, count=n)
+    frame["_mm_hash"] = np.fromiter((hash(v) if isinstance(v, str) else hash("") for v in values),
+                                    dtype=np.int64, count=n)
+    frame["_mm_length"] = np.fromiter((len(v) if isinstance(v, str) else 0 for v in values), dtype=np.int64,
+                                      count=n)
+    frame["_mm_text_kind"] = pd.Series(
+        [None if isinstance(v, str)
+         else "no text" if v is None or (isinstance(v, float) and np.isnan(v))
+         else f"text is a {type(v).__name__}, not a string" for v in values],
+        index=frame.index, dtype=object,
+    )  # fmt: skip
+    text = pd.Series([v if isinstance(v, str) else "" for v in values], index=frame.index, dtype="str")
+    # a new frame of new columns: the old one's object block (a 2-D array of references shared by
+    # its columns) would otherwise keep every Python text alive
+    return pd.DataFrame({c: text if c == "text" else frame[c].copy(deep=True) for c in frame.columns},
+                        index=frame.index)
 
 
 def _renames(columns: Sequence[str], mapping: dict[str, str | None]) -> dict[str, str]:
@@ -1687,13 +1719,12 @@ def _assemble(
         return empty, None
     all_docs = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
     all_docs = all_docs.reset_index(drop=True)
+    frames.clear()  # the per-file frames now live on only in all_docs, freed once docs are taken
     n = len(all_docs)
-    raw_text = all_docs["text"]
-    raw_list = raw_text.tolist()
-    is_str = np.fromiter((isinstance(v, str) for v in raw_list), dtype=bool, count=n)
-    blank = np.fromiter((isinstance(v, str) and (not v or v.isspace()) for v in raw_list), dtype=bool,
-                        count=n)
-    text = pd.Series([v if isinstance(v, str) else "" for v in raw_list], dtype=object)
+    # Arrow strings, one chunk per file; "" where the value read was not a string (_compact_text)
+    text: pa.ChunkedArray = all_docs["text"].array.__arrow_array__()
+    is_str = all_docs["_mm_text_ok"].to_numpy(dtype=bool)
+    blank = all_docs["_mm_blank"].to_numpy(dtype=bool)
     missing = ~is_str
     status = np.full(n, "loaded", dtype=object)
     reason = np.where(all_docs["_mm_rep"].to_numpy() > 0, "lossy", "ok").astype(object)
@@ -1701,11 +1732,9 @@ def _assemble(
     status[missing | blank] = "rejected"
     reason[missing] = "missing_text"
     reason[blank] = "empty"
-    kinds = raw_text[missing].map(lambda v: "no text" if v is None or (isinstance(v, float) and np.isnan(v))
-                                  else f"text is a {type(v).__name__}, not a string")
-    message[missing] = kinds.to_numpy()
+    message[missing] = all_docs["_mm_text_kind"].to_numpy(dtype=object)[missing]
     message[blank] = "text is empty or whitespace only"
-    lengths = text.str.len().to_numpy()
+    lengths = all_docs["_mm_length"].to_numpy(dtype=np.int64)
     too_long = is_str & ~blank & (lengths > max_doc_chars)
     if too_long.any():
         status[too_long] = "rejected"
@@ -1728,8 +1757,9 @@ def _assemble(
     ok = status == "loaded"
     dup_of = np.full(n, None, dtype=object)
     if dedupe:
-        texts = pd.Series(text.to_numpy(), dtype=object)
-        dup = texts.duplicated(keep="first").to_numpy() & ok
+        # being loaded depends on the text alone, so a loaded text's first occurrence is loaded
+        first = _first_occurrences(text, all_docs["_mm_hash"].to_numpy(dtype=np.int64))
+        dup = (first != np.arange(n)) & ok
     else:
         dup = np.zeros(n, dtype=bool)
     keep = ok & ~dup
@@ -1752,9 +1782,7 @@ def _assemble(
             note = f"doc_id {base!r} already used; renamed {new!r}"
             message[row] = f"{message[row]}; {note}" if message[row] else note
     if dup.any():
-        texts = pd.Series(text.to_numpy(), dtype=object)
-        first_id = pd.Series(ids[keep], index=texts[keep].to_numpy())
-        dup_of[dup] = texts[dup].map(first_id).to_numpy()
+        dup_of[dup] = ids[first[dup]]
         status[dup] = "skipped"
         reason[dup] = "duplicate"
         message[dup] = "same text as an earlier document"
@@ -1775,15 +1803,18 @@ def _assemble(
             "_seq": all_docs["_mm_seq"],
         }
     )
-    docs = all_docs.loc[keep].copy()
+    kept_text = _take_sorted(text, kept_idx)
+    columns = [c for c in all_docs.columns if not c.startswith("_mm_")]
+    docs = all_docs.loc[keep, [c for c in columns if c != "text"]].reset_index(drop=True)
+    del all_docs, text  # the texts as read: only kept_text holds them now
+    # one chunk, as every consumer of the column wants it (pa.array() of many chunks copies them)
+    kept_text = kept_text.combine_chunks()
+    docs.insert(columns.index("text"), "text", pd.array(kept_text, dtype="str"))
     docs["doc_id"] = ids[keep]
-    docs["text"] = docs["text"].astype(object)
-    docs = docs.drop(columns=[c for c in docs.columns if c.startswith("_mm_")])
     for col in docs.columns:
         if col not in ("text", "date"):
             docs[col] = _jsonify(docs[col])
-    docs = docs.reset_index(drop=True)
-    parts = find_bodies(docs["text"].tolist())
+    parts = find_bodies(_texts_in_chunks(docs["text"]))
     docs["body_start"] = parts["body_start"].to_numpy()
     docs["body_end"] = parts["body_end"].to_numpy()
     docs["editor_code"] = parts["editor_code"].to_numpy()
@@ -1796,6 +1827,46 @@ def _assemble(
     return docs, rows
 
 
+def _first_occurrences(texts: pa.ChunkedArray, hashes: np.ndarray) -> np.ndarray:
+    """Per text, the position of the first text equal to it.
+
+    Grouped by *hashes* (Python's hash of each text, taken per file by :func:`_compact_text` while
+    the texts were Python strings anyway), then each text said to repeat an earlier one is compared
+    with it byte for byte, so a hash collision can never make two different texts duplicates; should
+    one occur, the texts are grouped by Arrow's exact dictionary encoding instead (slower, and it
+    copies every distinct text).
+    """
+    _, first_of_hash, group = np.unique(hashes, return_index=True, return_inverse=True)
+    first = first_of_hash[group]
+    repeats = np.flatnonzero(first != np.arange(hashes.size))
+    # text by text (Arrow's take over many chunks would first join them all: a copy of every text)
+    if any(texts[i].as_py() != texts[j].as_py() for i, j in zip(repeats.tolist(), first[repeats].tolist())):
+        codes = np.concatenate([c.indices.to_numpy() for c in texts.dictionary_encode().chunks])
+        first = np.unique(codes, return_index=True)[1][codes]
+    return first
+
+
+def _take_sorted(values: pa.ChunkedArray, positions: np.ndarray) -> pa.ChunkedArray:
+    """``values.take(positions)`` for ascending *positions*, chunk by chunk: Arrow's own take over
+    a chunked string array joins all chunks first, a transient copy of every text."""
+    bounds = np.cumsum([0] + [len(c) for c in values.chunks])
+    cuts = np.searchsorted(positions, bounds)
+    pieces = [chunk.take(pa.array(positions[lo:hi] - start)) if hi - lo < len(chunk) else chunk
+              for chunk, start, lo, hi in zip(values.chunks, bounds[:-1].tolist(), cuts[:-1].tolist(), cuts[1:].tolist())]
+    return pa.chunked_array(pieces, type=values.type)
+
+
+#: Texts turned into Python strings at a time by :func:`_texts_in_chunks`.
+_TEXT_CHUNK = 4096
+
+
+def _texts_in_chunks(texts: pd.Series) -> Iterator[str]:
+    """The texts of an Arrow string column one by one, as Python strings made :data:`_TEXT_CHUNK`
+    at a time (so a pass over a corpus never holds a Python copy of every text)."""
+    for at in range(0, len(texts), _TEXT_CHUNK):
+        yield from texts.iloc[at : at + _TEXT_CHUNK].tolist()
+
+
 #: The near-duplicate rule applied at load: the defaults of mediamon.near_duplicates().
 NEAR_RULE = dict(minhash.DEFAULTS)
 
@@ -1803,7 +1874,7 @@ NEAR_RULE = dict(minhash.DEFAULTS)
 def _skip_near_duplicates(docs: pd.DataFrame, rows: pd.DataFrame, manifest_row: np.ndarray) -> pd.DataFrame:
     """*docs* without the near-duplicates of others, which become skipped manifest rows (*rows*,
     updated in place; ``manifest_row[p]`` is the manifest row of ``docs`` row *p*)."""
-    tokens, offsets = _body_token_hashes(docs["text"].tolist(), docs["body_start"].to_numpy(), docs["body_end"].to_numpy())
+    tokens, offsets = _body_token_hashes(_texts_in_chunks(docs["text"]), docs["body_start"].to_numpy(), docs["body_end"].to_numpy())
     dates = pd.to_datetime(docs["date"], utc=True).to_numpy(dtype="datetime64[ns]").view(np.int64)
     ids = docs["doc_id"].to_numpy(dtype=object)
     found = minhash.find_near_duplicates(tokens, offsets, minhash.preference_rank(dates, ids), **NEAR_RULE)  # type: ignore[arg-type]
@@ -1822,7 +1893,7 @@ def _skip_near_duplicates(docs: pd.DataFrame, rows: pd.DataFrame, manifest_row: 
     return docs.drop(index=docs.index[out]).reset_index(drop=True)
 
 
-def _body_token_hashes(texts: list[str], body_start: np.ndarray, body_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _body_token_hashes(texts: Iterable[str], body_start: np.ndarray, body_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Form hashes of the tokens of each body, as the token index has them, and their offsets.
 
     The bodies are tokenised a batch of about 4 million characters at a time, joined by blank

@@ -16,6 +16,7 @@ import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from conftest import SAMPLE_DIR
+from mediamon import lang as lang_module
 from mediamon.errors import InputError
 from mediamon.lang import DEFAULT_PREFIX_CHARS, TO_ISO639_1, UNDETERMINED, detect_languages
 
@@ -130,3 +131,15 @@ def test_languages_of_the_bundled_sample(v1, ru, reference) -> None:
     assert counts == ref + Counter({"ru": len(ru)})
     assert counts["en"] >= 1360  # 1,370 English items; a handful of very short ones may be und
     assert np.all(codes[len(v1) :] == "ru")
+
+
+def test_an_arrow_column_is_read_in_batches_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["President Vladimir Putin met his Iranian counterpart Ebrahim Raisi in Kazan on Thursday, "
+             "where the two leaders discussed trade and the situation in the region.", None,
+             "Президент России Владимир Путин встретился в Казани с президентом Ирана Эбрахимом Раиси, "
+             "и они обсудили торговлю и положение в регионе.", "", "12 34"] * 3
+    expected_codes = detect_languages(texts).tolist()
+    monkeypatch.setattr(lang_module, "_BATCH", 2)  # several batches over a short column
+    column = pd.Series(texts, dtype="str")
+    assert detect_languages(column).tolist() == expected_codes
+    assert expected_codes[:5] == ["en", "und", "ru", "und", "und"]

@@ -15,7 +15,9 @@ import threading
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -564,3 +566,46 @@ def test_write_then_read_keeps_text(tmp_path_factory: pytest.TempPathFactory, va
     for i, v in enumerate(values):
         assert d[f"c{i}"] == expected(v)
         assert d[f"j{i}"] == expected(v)
+
+
+# Memory-lean assembly (issue 14): the texts go to Arrow per file; these check the parts that
+# replaced Python-string operations against plain Python references.
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.sampled_from(["", "a", "b", "ab", "Putin met Raisi.", "é"]), max_size=30),
+       colliding=st.booleans())
+def test_first_occurrences_are_exact_even_when_hashes_collide(values: list[str], colliding: bool) -> None:
+    first_seen: dict[str, int] = {}
+    reference = [first_seen.setdefault(v, i) for i, v in enumerate(values)]
+    # cut into chunks of 7, as files are; colliding: every text gets the same hash
+    chunks = [pa.array(values[i : i + 7], type=pa.large_string()) for i in range(0, len(values), 7)]
+    texts = pa.chunked_array(chunks, type=pa.large_string())
+    hashes = [0] * len(values) if colliding else [hash(v) for v in values]
+    got = readers._first_occurrences(texts, np.asarray(hashes, dtype=np.int64))
+    assert got.tolist() == reference
+
+
+@settings(max_examples=80, deadline=None)
+@given(sizes=st.lists(st.integers(0, 6), max_size=6), data=st.data())
+def test_take_sorted_equals_indexing_a_list(sizes: list[int], data: st.DataObject) -> None:
+    values = [f"t{i}" for i in range(sum(sizes))]
+    bounds = np.cumsum([0] + sizes)
+    texts = pa.chunked_array([pa.array(values[a:b], type=pa.large_string()) for a, b in zip(bounds[:-1], bounds[1:])],
+                             type=pa.large_string())
+    positions = sorted(data.draw(st.sets(st.integers(0, max(len(values) - 1, 0)))) if values else [])
+    got = readers._take_sorted(texts, np.asarray(positions, dtype=np.int64))
+    assert got.to_pylist() == [values[p] for p in positions]
+
+
+def test_texts_are_one_arrow_chunk_and_dedupe_spans_files(tmp_path: Path) -> None:
+    for k in range(3):
+        write(tmp_path / f"f{k}.jsonl", "".join(json.dumps({"id": f"{k}-{i}", "text": f"Text {i % 4}."}) + "\n"
+                                                 for i in range(5)))
+    c = read_corpus(tmp_path)
+    check_accounting(c)
+    # hand count: 15 items, 4 distinct texts, each first seen in f0.jsonl
+    assert c.docs["doc_id"].tolist() == ["0-0", "0-1", "0-2", "0-3"]
+    skipped = c.manifest[c.manifest["reason"] == "duplicate"]
+    assert len(skipped) == 11
+    assert skipped["duplicate_of"].tolist() == [f"0-{i % 4}" for k in range(3) for i in range(5)][4:]
+    # a single chunk: consumers take the column with pa.array() without a copy
+    assert c.docs["text"].array.__arrow_array__().num_chunks == 1
