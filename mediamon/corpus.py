@@ -22,7 +22,7 @@ from .dates import parse_dates
 from .errors import ColumnError, InputError
 from .lang import detect_languages
 from .sentences import BY_LANGUAGE
-from .tokenindex import TokenIndex, build_index
+from .tokenindex import IndexBuild, TokenIndex, start_index
 
 log = logging.getLogger(__name__)
 
@@ -258,11 +258,7 @@ class Corpus:
             if loaded is not None:
                 self.__dict__[key] = loaded
                 return loaded
-        built = build_index(
-            self._index_texts(), self.docs["body_start"].to_numpy(), self.docs["body_end"].to_numpy(),
-            fingerprint=self.fingerprint, doc_ids=self.docs["doc_id"].tolist(), sentences=sentences,
-            langs=self.docs["lang"].tolist(), progress=progress, workers=workers,
-        )  # fmt: skip
+        built = self.start_token_index(sentences, progress=progress, workers=workers).result()
         if folder is not None:
             try:
                 built.save(folder)
@@ -270,6 +266,18 @@ class Corpus:
                 log.warning("Corpus.token_index(): could not write the index cache to %s: %s", folder, exc)
         self.__dict__[key] = built
         return built
+
+    def start_token_index(
+        self, sentences: str = BY_LANGUAGE, *, progress: bool | None = None, workers: int | None = None
+    ) -> IndexBuild:
+        """Start building the token index (:func:`~mediamon.tokenindex.start_index`), neither cached
+        nor looked up: worker processes index while the caller goes on (``ingest`` reads the next
+        files), and ``.result()`` gives the index. Parameters as for :meth:`token_index`."""
+        return start_index(
+            self._index_texts(), self.docs["body_start"].to_numpy(), self.docs["body_end"].to_numpy(),
+            fingerprint=self.fingerprint, doc_ids=self.docs["doc_id"].tolist(), sentences=sentences,
+            langs=self.docs["lang"].tolist(), progress=progress, workers=workers,
+        )  # fmt: skip
 
     def has_index(self, sentences: str = BY_LANGUAGE) -> bool:
         """Whether the token index for *sentences* is already built (or attached)."""

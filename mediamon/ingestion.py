@@ -57,14 +57,14 @@ from .markers import abandoned_folders, describe_owner, read_marker, release_fol
 from .store import ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, is_store, open_store
 from .storecache import TABLE_FILE, TEXT_FILES, save_text, text_folder
 from .textspans import TextSpans
-from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, file_record
+from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, IndexBuild, file_record
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_SHARD_SIZE", "ingest", "parse_shard_size"]
 
 DEFAULT_SHARD_SIZE = "64MB"
-DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
+DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
 _UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 _GLOB_CHARS = re.compile(r"[*?\[]")
 #: The temporary folder of an ingest into DEST: ``.DEST.partial-<pid>-<hex>`` (or set aside to be removed).
@@ -219,6 +219,7 @@ def ingest(
     write_owner(tmp)
     t0 = time.perf_counter()
     fmt = read_options.get("format")
+    writer: _StoreWriter | None = None
     try:
         found = readers._discover(source, fmt)
         writer = _StoreWriter(tmp, unit=unit, size=size, index=index, sentences=sentences,
@@ -258,6 +259,8 @@ def ingest(
         else:
             os.rename(tmp, dest_path)
     except BaseException:
+        if writer is not None:
+            writer.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     store = open_store(dest_path)
@@ -396,6 +399,8 @@ class _StoreWriter:
         self.seen_text: dict[bytes, str] = {}
         self.counts = {s: 0 for s in STATUSES}
         self.manifest_writer = pq.ParquetWriter(folder / "manifest.parquet", _MANIFEST_SCHEMA)
+        # the last shard's index while its workers build it, and where it goes
+        self.building: tuple[IndexBuild, Path] | None = None
 
     # -- manifest -----------------------------------------------------------------------------
     def add_manifest(self, rows: pd.DataFrame, extra: list[pd.DataFrame]) -> None:
@@ -528,16 +533,32 @@ class _StoreWriter:
         self.shards.append(info)
         self.n_docs += len(docs)
         if self.index:
-            ix = corpus.token_index(self.sentences, progress=False)
-            safe = re.sub(r"[^A-Za-z0-9_-]", "_", self.sentences)
-            ix.save(path.with_suffix(f".index-{safe}"))
-            del ix
+            self.save_index()  # one build at a time: the previous shard's first
+            # its workers index while this process writes the texts and reads the next files
+            self.building = (corpus.start_token_index(self.sentences, progress=False), path)
             # the texts for partial reads (concordances), from the table just written
             save_text(TextSpans.from_arrow(table.column("text")), text_folder(path), fingerprint=corpus.fingerprint)
         log.info("ingest(): wrote %s (%s documents)", rel, f"{len(docs):,}")
 
+    def save_index(self) -> None:
+        """Wait for the index being built (if any) and save it beside its shard."""
+        if self.building is None:
+            return
+        build, path = self.building
+        self.building = None
+        ix = build.result()
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", self.sentences)
+        ix.save(path.with_suffix(f".index-{safe}"))
+
+    def cancel(self) -> None:
+        """Stop an index build that is still running (the ingest failed)."""
+        if self.building is not None:
+            self.building[0].cancel()
+            self.building = None
+
     def finish(self, *, source: Any, shard_size: int | str, read_options: dict[str, Any]) -> dict[str, Any]:
         self._flush()
+        self.save_index()
         self.manifest_writer.close()
         counts = dict(self.counts)
         counts["discovered"] = sum(counts[s] for s in STATUSES)

@@ -41,8 +41,8 @@ import logging
 import multiprocessing as mp
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -786,6 +786,28 @@ def build_index(
         Processes that index batches: ``None`` uses two (forked) above 16 million characters, else
         one; ``1`` never forks.
     """
+    return start_index(texts, body_start, body_end, fingerprint=fingerprint, doc_ids=doc_ids, sentences=sentences,
+                       langs=langs, progress=progress, workers=workers).result()  # fmt: skip
+
+
+def start_index(
+    texts: Texts,
+    body_start: np.ndarray,
+    body_end: np.ndarray,
+    *,
+    fingerprint: str,
+    doc_ids: Sequence[str],
+    sentences: str | PunktModel = BY_LANGUAGE,
+    langs: Sequence[object] | None = None,
+    progress: bool | None = None,
+    workers: int | None = None,
+) -> IndexBuild:
+    """Start building the :class:`TokenIndex` of documents given as texts and body spans.
+
+    The parameters are those of :func:`build_index`; ``start_index(...).result()`` is
+    ``build_index(...)``. With worker processes they index from this call on, while the caller goes
+    on: ``ingest`` reads the next batch of files meanwhile.
+    """
     body_start = np.asarray(body_start, dtype=np.int64)
     body_end = np.asarray(body_end, dtype=np.int64)
     per_doc = models_for(sentences, langs, len(texts))
@@ -797,17 +819,63 @@ def build_index(
     spans = _batches(lengths, _BATCH_CHARS, names)
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if int(lengths.sum()) > _PARALLEL_CHARS else 1
-    bar = tqdm(total=len(texts), desc="indexing", unit="doc", disable=not show_progress(progress), leave=False)
-    results: list[_Batch] = []
-    for span, batch in zip(spans, _map_batches(spans, texts, body_start, body_end, splitters, workers)):
-        results.append(batch)
-        bar.update(span[1] - span[0])
-    bar.close()
     model_name = sentences if isinstance(sentences, str) else sentences.name
-    return _assemble(results, len(texts), fingerprint, list(doc_ids), model_name)
+    return IndexBuild(spans, _start_batches(spans, texts, body_start, body_end, splitters, workers),
+                      n_docs=len(texts), fingerprint=fingerprint, doc_ids=list(doc_ids), sentence_model=model_name,
+                      progress=progress)  # fmt: skip
 
 
-# State handed to forked worker processes: they inherit it instead of receiving the texts.
+class IndexBuild:
+    """An index being built by :func:`start_index`; :meth:`result` gives it.
+
+    With worker processes the batches are indexed from the moment the build starts, so the caller
+    can do other work (``ingest`` reads the next files) while they run; with one worker the work
+    happens in :meth:`result`.
+    """
+
+    def __init__(
+        self,
+        spans: list[tuple[int, int, str]],
+        batches: _Batches,
+        *,
+        n_docs: int,
+        fingerprint: str,
+        doc_ids: list[str],
+        sentence_model: str,
+        progress: bool | None,
+    ) -> None:
+        self._spans = spans
+        self._batches: _Batches | None = batches
+        self._n_docs, self._fingerprint, self._doc_ids = n_docs, fingerprint, doc_ids
+        self._sentence_model, self._progress = sentence_model, progress
+        self._index: TokenIndex | None = None
+
+    def result(self) -> TokenIndex:
+        """The index, once every batch is indexed (waits for the workers)."""
+        if self._index is None:
+            if self._batches is None:
+                raise RuntimeError("IndexBuild.result(): the build was cancelled")
+            bar = tqdm(total=self._n_docs, desc="indexing", unit="doc", disable=not show_progress(self._progress),
+                       leave=False)  # fmt: skip
+            results: list[_Batch] = []
+            try:
+                for span, batch in zip(self._spans, self._batches):
+                    results.append(batch)
+                    bar.update(span[1] - span[0])
+            finally:
+                bar.close()
+                self.cancel()
+            self._index = _assemble(results, self._n_docs, self._fingerprint, self._doc_ids, self._sentence_model)
+        return self._index
+
+    def cancel(self) -> None:
+        """Stop the workers (a no-op once :meth:`result` has returned)."""
+        batches, self._batches = self._batches, None
+        if batches is not None:
+            batches.close()
+
+
+# A worker process's build inputs (set by _adopt_state): inherited through fork, never sent.
 _FORK_STATE: tuple[Texts, np.ndarray, np.ndarray, dict[str, PunktSplitter]] | None = None
 
 
@@ -825,30 +893,65 @@ def _run_forked(span: tuple[int, int, str]) -> _Batch:
     return _index_batch(_texts_of(texts, a, b), body_start[a:b], body_end[a:b], splitters[model])
 
 
-def _map_batches(
+def _adopt_state(texts: Texts, body_start: np.ndarray, body_end: np.ndarray, splitters: dict[str, PunktSplitter]) -> None:
+    """Worker initializer: keep the build's inputs, inherited through fork (not pickled)."""
+    global _FORK_STATE
+    _FORK_STATE = (texts, body_start, body_end, splitters)
+
+
+def _start_batches(
     spans: list[tuple[int, int, str]],
     texts: Texts,
     body_start: np.ndarray,
     body_end: np.ndarray,
     splitters: dict[str, PunktSplitter],
     workers: int,
-) -> Iterable[_Batch]:
-    """Index the batches in order: in this process, or on forked worker processes.
+) -> _Batches:
+    """The batches of *spans*, indexed in this process as they are asked for, or submitted now to
+    forked worker processes.
 
     The batch work is partly Python (normalising new forms), so threads would serialise on the
     GIL; forked processes inherit the texts and send back only the arrays of each batch.
     """
-    global _FORK_STATE
     if workers <= 1 or len(spans) < 2 or "fork" not in mp.get_all_start_methods():
-        for a, b, model in spans:
-            yield _index_batch(_texts_of(texts, a, b), body_start[a:b], body_end[a:b], splitters[model])
-        return
-    _FORK_STATE = (texts, body_start, body_end, splitters)
+        return _Batches(local=(_index_batch(_texts_of(texts, a, b), body_start[a:b], body_end[a:b], splitters[model])
+                               for a, b, model in spans))  # fmt: skip
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_adopt_state,
+                               initargs=(texts, body_start, body_end, splitters))  # fmt: skip
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            yield from pool.map(_run_forked, spans)
-    finally:
-        _FORK_STATE = None
+        return _Batches(pool=pool, futures=[pool.submit(_run_forked, span) for span in spans])
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+
+
+class _Batches:
+    """Indexed batches in order, from a generator run here or from futures of a worker pool;
+    :meth:`close` shuts the pool down (also after the last result)."""
+
+    def __init__(
+        self,
+        local: Iterator[_Batch] | None = None,
+        pool: ProcessPoolExecutor | None = None,
+        futures: list[Future[_Batch]] | None = None,
+    ) -> None:
+        self._local, self._pool, self._futures = local, pool, futures or []
+
+    def __iter__(self) -> Iterator[_Batch]:
+        if self._local is not None:
+            yield from self._local
+            return
+        try:
+            while self._futures:
+                # popped: each batch lives on only in the caller's list
+                yield self._futures.pop(0).result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool, self._futures = None, []
 
 
 def _assemble(

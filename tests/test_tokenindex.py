@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,34 @@ def test_batching_and_worker_processes_do_not_change_the_index(sample_corpus, ix
         assert np.array_equal(remap[other.ids], ix.ids)
         for name in ("doc", "sent", "para", "start", "end", "doc_offsets", "sent_offsets", "para_offsets"):
             assert np.array_equal(np.asarray(getattr(other, name)), np.asarray(getattr(ix, name))), name
+
+
+def _same_index(a: TokenIndex, b: TokenIndex) -> bool:
+    return a.vocab == b.vocab and all(
+        np.array_equal(np.asarray(getattr(a, name)), np.asarray(getattr(b, name)))
+        for name in ("ids", "start", "length", "doc_offsets", "sent_offsets", "para_offsets", "postings", "postings_ptr")
+    )
+
+
+def test_builds_started_together_each_get_their_own_documents(sample_corpus, ix, monkeypatch) -> None:
+    monkeypatch.setattr(ti, "_BATCH_CHARS", 50_000)  # several batches, so the workers are used
+    half = sample_corpus.head(len(sample_corpus) // 2)
+    first = sample_corpus.start_token_index(workers=2)
+    second = half.start_token_index(workers=2)  # while the first one's workers run
+    assert _same_index(second.result(), build_index(half, progress=False, workers=1))
+    assert _same_index(first.result(), ix)
+    assert first.result() is first.result()  # collected once
+
+
+def test_a_cancelled_build_stops_its_workers_and_gives_no_index(sample_corpus, monkeypatch) -> None:
+    monkeypatch.setattr(ti, "_BATCH_CHARS", 50_000)
+    before = set(multiprocessing.active_children())
+    build = sample_corpus.start_token_index(workers=2)
+    assert len(set(multiprocessing.active_children()) - before) == 2  # forked at the start
+    build.cancel()
+    assert set(multiprocessing.active_children()) <= before
+    with pytest.raises(RuntimeError, match="cancelled"):
+        build.result()
 
 
 def test_save_load_roundtrip_without_pickle_and_stale_index_rejected(sample_corpus, ix, tmp_path: Path) -> None:
