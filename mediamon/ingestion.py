@@ -6,8 +6,14 @@ the folder) opens.
 
 Bounded memory
     Ingest holds one batch of input files (about ``batch_bytes`` on disk) plus at most one shard of
-    documents; the manifest is appended to ``manifest.parquet`` batch by batch; duplicate detection
-    across batches keeps one 16-byte digest and the id per document.
+    documents and the index of the shard before it; the manifest is appended to ``manifest.parquet``
+    batch by batch; duplicate detection across batches keeps one 16-byte digest and the id per
+    document.
+
+Reading while indexing
+    A shard's index is built by forked worker processes while this process saves the shard's texts
+    and reads the next batch of files (reading is one core's work, indexing two), so batches are
+    small: a quarter of a shard of text by default.
 
 Same documents as ``read_corpus``
     The documents, their order, ids, texts and columns are those ``read_corpus(source)`` gives; the
