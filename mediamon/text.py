@@ -96,7 +96,9 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 20)
-def _normalize_cached(surface: str) -> str:
+def normalize_token(surface: str) -> str:
+    """:func:`normalize` of a token or a short query, remembered per process (the same surfaces
+    come back in every batch, shard and query)."""
     return normalize(surface)
 
 
@@ -115,7 +117,7 @@ def normalize_array(surfaces: pa.Array) -> pa.Array:
     if pc.all(ascii_mask).as_py():
         return out
     other = pc.invert(ascii_mask)
-    forms = [_normalize_cached(s) for s in surfaces.filter(other).to_pylist()]
+    forms = [normalize_token(s) for s in surfaces.filter(other).to_pylist()]
     return pc.replace_with_mask(out, other, pa.array(forms, type=out.type))
 
 
@@ -329,7 +331,13 @@ def tokenize(text: str) -> list[tuple[int, int, str]]:
 
 def query_forms(phrase: str) -> list[str]:
     """Matching forms of the tokens of a query phrase ("Vladimir Putin" → ['vladimir', 'putin'])."""
-    return [normalize(surface) for _, _, surface in tokenize(phrase)]
+    return list(_query_forms(phrase))
+
+
+@lru_cache(maxsize=1 << 14)
+def _query_forms(phrase: str) -> tuple[str, ...]:
+    # remembered: an actor list's aliases are parsed again for every shard and every query
+    return tuple(normalize_token(surface) for _, _, surface in tokenize(phrase))
 
 
 _WORDLIKE = re.compile(r"\w")

@@ -63,6 +63,7 @@ from .text import (
     codepoints,
     normalize,
     normalize_array,
+    normalize_token,
     query_forms,
     split_utf8,
     tokenize_spans,
@@ -389,7 +390,7 @@ class TokenIndex:
         """
         check_pattern_length(pattern, "TokenIndex.expand()")
         if match == "fixed":
-            i = self.vocab_id(normalize(pattern))
+            i = self.vocab_id(normalize_token(pattern))
             return np.array([i] if i >= 0 else [], dtype=np.int64)
         check_match(match, "TokenIndex.expand()")
         key = (match, pattern)
@@ -438,13 +439,15 @@ class TokenIndex:
         first = self.positions(id_sets[0])
         if len(id_sets) == 1 or first.size == 0:
             return first, first + 1
+        # the k-th token after `first` is in its document iff it comes before the document's end
+        doc_end = self.doc_offsets[self.doc[first] + 1]
         ok = np.ones(first.size, dtype=bool)
         for k, ids_k in enumerate(id_sets[1:], start=1):
             at = first + k
-            inside = at < self.n_tokens
+            inside = at < doc_end
             ok &= inside
             at = np.where(inside, at, 0)
-            ok &= np.isin(self.ids[at], ids_k) & (self.doc[at] == self.doc[first])
+            ok &= np.isin(self.ids[at], ids_k)
         starts = first[ok]
         return starts, starts + len(id_sets)
 

@@ -175,7 +175,8 @@ def actor_spans(shard: Shard, actor: Actor) -> tuple[np.ndarray, np.ndarray]:
 
 def _match_spans(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
     """Mention spans of every actor in the shard's selected documents (index positions): arrays
-    ``actor``, ``alias``, ``token_start``, ``token_end``, sorted by start.
+    ``label`` (a row of ``actors``/``aliases``: the actor id and alias text of each alias with a
+    match), ``token_start``, ``token_end``, sorted by start.
 
     Longest match across all actors; an ambiguous alias keeps one row per claiming actor (spans
     identical to a kept span are kept too); an actor matched twice at one span counts once. Spans
@@ -195,7 +196,8 @@ def _match_spans(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
                 ends.append(e)
     if not starts:
         empty = np.zeros(0, np.int64)
-        return {"actor": np.zeros(0, object), "alias": np.zeros(0, object), "token_start": empty, "token_end": empty}
+        return {"label": empty, "actors": np.zeros(0, object), "aliases": np.zeros(0, object), "token_start": empty,
+                "token_end": empty}  # fmt: skip
     code = np.concatenate(codes)
     s = np.concatenate(starts)
     e = np.concatenate(ends)
@@ -213,7 +215,7 @@ def _match_spans(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
     first = np.ones(s.size, dtype=bool)
     first[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1]) | (actor_code[1:] != actor_code[:-1])
     code, s, e = code[first], s[first], e[first]
-    return {"actor": actor_of[code], "alias": alias_of[code], "token_start": s, "token_end": e}
+    return {"label": code, "actors": actor_of, "aliases": alias_of, "token_start": s, "token_end": e}
 
 
 #: Version of the mention tables kept per index (:func:`mention_table`); another is recomputed.
@@ -250,10 +252,12 @@ def _mentions_of_whole(shard: Shard, actors: ActorSet) -> pa.Table:
     doc = np.asarray(ix.doc[ts], dtype=np.int64)
     char_start = np.asarray(ix.start[ts], dtype=np.int64)
     char_end = np.asarray(ix.end[te - 1], dtype=np.int64) if ts.size else np.zeros(0, np.int64)
+    label = pa.array(raw["label"])
     return pa.table(
         {
-            "actor": pa.array(raw["actor"].tolist(), type=pa.string()),
-            "alias": pa.array(raw["alias"].tolist(), type=pa.string()),
+            # each label's text once, then taken per mention by Arrow (no Python string per row)
+            "actor": pa.array(raw["actors"].tolist(), type=pa.string()).take(label),
+            "alias": pa.array(raw["aliases"].tolist(), type=pa.string()).take(label),
             "matched": shard.slices(doc, char_start, char_end),
             "doc": doc,
             "sentence": np.asarray(ix.sent[ts], dtype=np.int64),
