@@ -825,7 +825,7 @@ def start_index(
     model_name = sentences if isinstance(sentences, str) else sentences.name
     return IndexBuild(spans, _start_batches(spans, texts, body_start, body_end, splitters, workers),
                       n_docs=len(texts), fingerprint=fingerprint, doc_ids=list(doc_ids), sentence_model=model_name,
-                      progress=progress)  # fmt: skip
+                      progress=progress, max_tokens=int(lengths.sum()))  # fmt: skip
 
 
 class IndexBuild:
@@ -846,8 +846,9 @@ class IndexBuild:
         doc_ids: list[str],
         sentence_model: str,
         progress: bool | None,
+        max_tokens: int,
     ) -> None:
-        self._spans = spans
+        self._spans, self._max_tokens = spans, max_tokens
         self._batches: _Batches | None = batches
         self._n_docs, self._fingerprint, self._doc_ids = n_docs, fingerprint, doc_ids
         self._sentence_model, self._progress = sentence_model, progress
@@ -860,15 +861,16 @@ class IndexBuild:
                 raise RuntimeError("IndexBuild.result(): the build was cancelled")
             bar = tqdm(total=self._n_docs, desc="indexing", unit="doc", disable=not show_progress(self._progress),
                        leave=False)  # fmt: skip
-            results: list[_Batch] = []
+            joined = _Joined(self._max_tokens)
             try:
                 for span, batch in zip(self._spans, self._batches):
-                    results.append(batch)
+                    joined.add(batch)
+                    del batch  # its arrays are copied: freed now, not at the end
                     bar.update(span[1] - span[0])
             finally:
                 bar.close()
                 self.cancel()
-            self._index = _assemble(results, self._n_docs, self._fingerprint, self._doc_ids, self._sentence_model)
+            self._index = joined.index(self._n_docs, self._fingerprint, self._doc_ids, self._sentence_model)
         return self._index
 
     def cancel(self) -> None:
@@ -957,78 +959,92 @@ class _Batches:
             self._pool, self._futures = None, []
 
 
-def _assemble(
-    results: list[_Batch],
-    n_docs: int,
-    fingerprint: str,
-    doc_ids: list[str],
-    sentence_model: str,
-) -> TokenIndex:
-    """Join the batches into one index, freeing each batch's arrays as they are copied (*results*
-    is emptied), so that the peak stays near the size of the index itself."""
-    # Merge the batch vocabularies: Arrow dictionary-encodes the concatenated local vocabularies,
-    # which keeps every form's first occurrence in token order (each local vocabulary is in
-    # first-occurrence order too).
-    local = pa.chunked_array([r.forms for r in results], type=pa.string())
-    merged = local.combine_chunks().dictionary_encode() if local.length() else None
-    del local
-    vocab = merged.dictionary.to_pylist() if merged is not None else []
-    local_to_global = (
-        merged.indices.to_numpy(zero_copy_only=False).astype(np.int32) if merged is not None else np.zeros(0, np.int32)
-    )
-    del merged
-    form_base = np.concatenate(([0], np.cumsum([len(r.forms) for r in results]))).astype(np.int64)
-    maps = [local_to_global[form_base[k] : form_base[k + 1]] for k in range(len(results))]
-    sizes = [r.ids.size for r in results]
-    token_base = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    n = int(token_base[-1])
+class _Joined:
+    """Batches joined into one index as they arrive, in order, each batch's token arrays copied
+    into place and freed at once, so the peak stays near the size of the index itself.
 
-    ids = np.empty(n, dtype=np.int32)
-    start = np.empty(n, dtype=np.int32)
-    wide = any(r.length.dtype == np.uint32 for r in results)
-    length = np.empty(n, dtype=np.uint32 if wide else np.uint16)
-    counts = np.zeros(len(vocab), dtype=np.int64)
-    for k, r in enumerate(results):
-        lo, hi = token_base[k], token_base[k + 1]
-        np.take(maps[k], r.ids, out=ids[lo:hi], mode="clip")  # clip: unbuffered; ids are in range
-        start[lo:hi] = r.start
-        length[lo:hi] = r.length
-        counts[maps[k]] += r.form_counts  # a batch's local forms are distinct global forms
-        r.ids = r.start = r.length = None  # type: ignore[assignment]
-    postings_ptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(counts, out=postings_ptr[1:])
-    del counts
-    # Postings: each batch's positions of a form follow those of the batches before it.
-    postings = np.empty(n, dtype=np.int32)
-    fill = postings_ptr[:-1].copy()
-    for k, r in enumerate(results):
-        local_ptr = np.concatenate(([0], np.cumsum(r.form_counts)))
-        dest = np.repeat(fill[maps[k]] - local_ptr[:-1], r.form_counts)
-        dest += np.arange(dest.size, dtype=np.int64)
-        postings[dest] = r.postings + np.int32(token_base[k])
-        fill[maps[k]] += r.form_counts
-        r.postings = None  # type: ignore[assignment]
-        del dest
-    del fill
-    doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(np.concatenate([r.doc_tokens for r in results] or [np.zeros(0, np.int64)]), out=doc_offsets[1:])
-    sent_offsets = np.concatenate([r.sent_first + token_base[k] for k, r in enumerate(results)] + [[n]]).astype(np.int64)
-    para_offsets = np.concatenate([r.para_first + token_base[k] for k, r in enumerate(results)] + [[n]]).astype(np.int64)
-    results.clear()
-    return TokenIndex(
-        vocab=vocab,
-        ids=ids,
-        start=start,
-        length=length,
-        doc_offsets=doc_offsets,
-        sent_offsets=sent_offsets,
-        para_offsets=para_offsets,
-        postings=postings,
-        postings_ptr=postings_ptr,
-        fingerprint=fingerprint,
-        sentence_model=sentence_model,
-        doc_ids=doc_ids,
-    )
+    The token arrays are allocated for *max_tokens* (an upper bound: a token has at least one
+    character); only the pages written become resident. Global form ids are given in order of
+    first occurrence, batch after batch (each local vocabulary is in first-occurrence order too).
+    """
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
+        self.ids = np.empty(max_tokens, dtype=np.int32)
+        self.start = np.empty(max_tokens, dtype=np.int32)
+        self.length = np.empty(max_tokens, dtype=np.uint16)
+        self.n = 0
+        self.id_of: dict[str, int] = {}
+        self.vocab: list[str] = []
+        # per batch until the end: local -> global ids, postings (local grouping), form counts, first token
+        self.kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, int] | None] = []
+        self.doc_tokens: list[np.ndarray] = []
+        self.sent_first: list[np.ndarray] = []
+        self.para_first: list[np.ndarray] = []
+
+    def add(self, r: _Batch) -> None:
+        lo, hi = self.n, self.n + r.ids.size
+        if hi > self.max_tokens:
+            raise AssertionError("token index: more tokens than characters")  # pragma: no cover
+        forms = r.forms.to_pylist()
+        known, id_of = len(self.id_of), self.id_of
+        to_global = np.fromiter((id_of.setdefault(f, len(id_of)) for f in forms), dtype=np.int32, count=len(forms))
+        self.vocab.extend(f for f, g in zip(forms, to_global.tolist()) if g >= known)
+        if r.length.dtype == np.uint32 and self.length.dtype != np.uint32:  # a token longer than 65,535
+            wider = np.empty(self.max_tokens, dtype=np.uint32)
+            wider[:lo] = self.length[:lo]
+            self.length = wider
+        np.take(to_global, r.ids, out=self.ids[lo:hi], mode="clip")  # clip: unbuffered; ids are in range
+        self.start[lo:hi] = r.start
+        self.length[lo:hi] = r.length
+        self.kept.append((to_global, r.postings, r.form_counts, lo))
+        self.doc_tokens.append(r.doc_tokens)
+        self.sent_first.append(r.sent_first.astype(np.int64) + lo)
+        self.para_first.append(r.para_first.astype(np.int64) + lo)
+        self.n = hi
+
+    def index(self, n_docs: int, fingerprint: str, doc_ids: list[str], sentence_model: str) -> TokenIndex:
+        n = self.n
+        counts = np.zeros(len(self.vocab), dtype=np.int64)
+        for kept in self.kept:
+            assert kept is not None
+            to_global, _, form_counts, _ = kept
+            counts[to_global] += form_counts  # a batch's local forms are distinct global forms
+        postings_ptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
+        np.cumsum(counts, out=postings_ptr[1:])
+        del counts
+        # Postings: each batch's positions of a form follow those of the batches before it.
+        postings = np.empty(n, dtype=np.int32)
+        fill = postings_ptr[:-1].copy()
+        for k, kept in enumerate(self.kept):
+            assert kept is not None
+            to_global, local_postings, form_counts, base = kept
+            self.kept[k] = None  # freed batch by batch
+            local_ptr = np.concatenate(([0], np.cumsum(form_counts)))
+            dest = np.repeat(fill[to_global] - local_ptr[:-1], form_counts)
+            dest += np.arange(dest.size, dtype=np.int64)
+            postings[dest] = local_postings + np.int32(base)
+            fill[to_global] += form_counts
+            del dest, local_postings
+        del fill
+        doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.concatenate(self.doc_tokens or [np.zeros(0, np.int64)]), out=doc_offsets[1:])
+        sent_offsets = np.concatenate(self.sent_first + [[n]]).astype(np.int64)
+        para_offsets = np.concatenate(self.para_first + [[n]]).astype(np.int64)
+        return TokenIndex(
+            vocab=self.vocab,
+            ids=self.ids[:n],
+            start=self.start[:n],
+            length=self.length[:n],
+            doc_offsets=doc_offsets,
+            sent_offsets=sent_offsets,
+            para_offsets=para_offsets,
+            postings=postings,
+            postings_ptr=postings_ptr,
+            fingerprint=fingerprint,
+            sentence_model=sentence_model,
+            doc_ids=doc_ids,
+        )
 
 
 def _group_positions(ids: np.ndarray) -> np.ndarray:
