@@ -38,7 +38,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, singledispatch
 from typing import Any
@@ -133,6 +133,14 @@ def shard_table(data: object, i: int, columns: Sequence[str]) -> pa.Table:
 @shard_table.register
 def _(data: Corpus, i: int, columns: Sequence[str]) -> pa.Table:
     table = data.meta_table
+    if all(c in table.column_names for c in columns):
+        # the same table object for the same columns, so that what is derived from it (Shard.table's
+        # cast columns) is kept rather than redone per query
+        kept = data.__dict__.setdefault("_meta_selections", {})
+        hit = kept.get(tuple(columns))
+        if hit is None or hit[0] is not table:
+            hit = kept[tuple(columns)] = (table, table.select(list(columns)))
+        return hit[1]
     for column in columns:
         if column not in table.column_names:
             table = table.append_column(column, data.column_arrow(column))
@@ -344,9 +352,34 @@ class Shard:
         return pos + shift[j]
 
     # -- data ----------------------------------------------------------------------------
-    def table(self, docs: np.ndarray, columns: Sequence[str] = META_COLUMNS) -> pa.Table:
-        """*columns* of index documents *docs* (in that order)."""
-        return shard_table(self.data, self.number, tuple(columns)).take(pa.array(np.asarray(docs, dtype=np.int64)))
+    def table(
+        self, docs: np.ndarray, columns: Sequence[str] = META_COLUMNS, *, types: Mapping[str, pa.DataType] | None = None
+    ) -> pa.Table:
+        """*columns* of index documents *docs* (in that order); with *types*, the columns it names
+        are cast to those Arrow types (all of the shard's rows once, kept while the source hands out
+        the same table, rather than the rows of every query)."""
+        whole = shard_table(self.data, self.number, tuple(columns))
+        if types:
+            whole = self._typed(whole, types)
+        return whole.take(pa.array(np.asarray(docs, dtype=np.int64)))
+
+    def _typed(self, whole: pa.Table, types: Mapping[str, pa.DataType]) -> pa.Table:
+        """*whole* with the columns *types* names cast to them (cached per source table object)."""
+        key = (tuple(whole.column_names), tuple(types.items()))
+        hit = self._typed_tables.get(key)
+        if hit is not None and hit[0] is whole:
+            return hit[1]
+        typed = whole
+        for k, name in enumerate(whole.column_names):
+            want = types.get(name)
+            if want is not None and whole.schema.field(k).type != want:
+                typed = typed.set_column(k, name, whole.column(k).cast(want))
+        self._typed_tables[key] = (whole, typed)
+        return typed
+
+    @cached_property
+    def _typed_tables(self) -> dict[tuple[object, ...], tuple[pa.Table, pa.Table]]:
+        return {}
 
     def texts(self, docs: np.ndarray | None) -> np.ndarray:
         """Texts over the index's documents (object array); at least *docs* filled (``None``: all)."""
@@ -364,9 +397,12 @@ class Shard:
         # (a store checks its shard file against its record before handing out the saved texts)
         spans = shard_spans(self.data, self.number) if docs.size else None
         if spans is not None:
-            offsets = [spans.byte_offsets(docs, c) for c in cuts]
-            large = bool(docs.size) and int((offsets[-1] - offsets[0]).sum()) >= 2**31
-            return [spans.byte_slices(docs, a, b, large=large) for a, b in zip(offsets, offsets[1:])]
+            # row by row (the cuts of one hit side by side), so that each pass over the text reads
+            # the cuts of a row together: one pass for all cuts, one for all pieces
+            chars = np.stack([np.asarray(c, dtype=np.int64) for c in cuts], axis=1)
+            offsets = spans.byte_offsets(docs[:, None], chars)
+            large = bool(docs.size) and int((offsets[:, -1] - offsets[:, 0]).sum()) >= 2**31
+            return spans.byte_slices(docs, offsets[:, :-1], offsets[:, 1:], large=large)
         texts = self.texts(docs) if docs.size else np.zeros(0, dtype=object)
         rows = texts[docs].tolist()
         bounds = [np.asarray(c, dtype=np.int64).tolist() for c in cuts]

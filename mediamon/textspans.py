@@ -57,7 +57,11 @@ class CharMap:
         return "sparse" if "wide" in self.arrays else "dense"
 
     def extra(self, g: np.ndarray) -> np.ndarray:
-        """``extra(g)`` for global character positions *g* (int64)."""
+        """``extra(g)`` for global character positions *g* (int64, any shape).
+
+        Neighbouring positions side by side (the cuts of one piece of text in a row of a 2-D *g*)
+        make the sparse map's binary searches run along the same path, mostly in cache.
+        """
         g = np.asarray(g, dtype=np.int64)
         a = self.arrays
         if "wide" in a:
@@ -102,6 +106,12 @@ def _char_map(chunks: Sequence[tuple[np.ndarray, int]], n_chars: int) -> CharMap
     per_block = np.bincount(block, weights=width, minlength=n_blocks).astype(np.int64)
     before = np.concatenate(([0], np.cumsum(per_block)[:-1])).astype(np.int64)
     return CharMap({"block_extra": before, "plane0": planes[0], "plane1": planes[1]})
+
+
+#: ``_KEEP_WORDS[m]``: the three little-endian int32 words that keep the first *m* of 12 bytes.
+_KEEP_WORDS = np.frombuffer(
+    b"".join(bytes([0xFF] * m + [0] * (12 - m)) for m in range(13)), dtype="<i4"
+).reshape(13, 3)
 
 
 class TextSpans:
@@ -243,11 +253,16 @@ class TextSpans:
         return self._doc_extra
 
     def byte_offsets(self, docs: np.ndarray, chars: np.ndarray) -> np.ndarray:
-        """Byte offsets, in the document's buffer, of character offsets *chars* of documents *docs*."""
+        """Byte offsets, in the document's buffer, of character offsets *chars* of documents *docs*.
+
+        *docs* and *chars* broadcast: ``docs[:, None]`` with *chars* of shape ``(n, k)`` gives the
+        *k* cuts of each document's row in one pass (and in the order the map reads fastest).
+        """
         docs = np.asarray(docs, dtype=np.int64)
         chars = np.asarray(chars, dtype=np.int64)
         g = np.asarray(self.char_start, dtype=np.int64)[docs] + chars
-        return np.asarray(self.byte_start, dtype=np.int64)[docs] + chars + self.char_map.extra(g) - self._docs_extra()[docs]
+        base = np.asarray(self.byte_start, dtype=np.int64)[docs] - self._docs_extra()[docs]
+        return base + chars + self.char_map.extra(g)
 
     # -- cutting ------------------------------------------------------------------------------
     def slices(self, docs: np.ndarray, start: np.ndarray, end: np.ndarray, *, large: bool | None = None) -> pa.Array:
@@ -260,44 +275,62 @@ class TextSpans:
         b1 = self.byte_offsets(docs, end)
         return self.byte_slices(docs, b0, b1, large=large)
 
-    def byte_slices(self, docs: np.ndarray, b0: np.ndarray, b1: np.ndarray, *, large: bool | None = None) -> pa.Array:
-        """Arrow strings of the bytes ``[b0, b1)`` of the buffers holding documents *docs*."""
-        n = int(b0.size)
-        length = (b1 - b0).astype(np.int64)
+    def byte_slices(
+        self, docs: np.ndarray, b0: np.ndarray, b1: np.ndarray, *, large: bool | None = None
+    ) -> pa.Array | list[pa.Array]:
+        """Arrow strings of the bytes ``[b0, b1)`` of the buffers holding documents *docs*.
+
+        *b0*, *b1* hold one piece per document (shape ``(n,)``: one array back) or several
+        (``(n, k)``: a list of *k* arrays, array *j* holding piece *j* of every document). Several
+        pieces of one document lie near one another in its text, so they are read together (one
+        pass over the text, not *k*). *large* asks for ``large_string`` for every array (``None``:
+        only when all the pieces together hold 2 GiB or more).
+        """
+        b0 = np.asarray(b0, dtype=np.int64)
+        b1 = np.asarray(b1, dtype=np.int64)
+        many = b0.ndim == 2
+        if not many:
+            b0, b1 = b0[:, None], b1[:, None]
+        n, k = b0.shape
+        length = b1 - b0
         if large is None:
             large = int(length.sum()) >= 2**31
         out_type = pa.large_string() if large else pa.string()
         if n == 0:
-            return pa.array([], type=out_type)
+            empty = [pa.array([], type=out_type) for _ in range(k)]
+            return empty if many else empty[0]
         if (length < 0).any() or (length >= _STRIDE).any():
             raise ValueError("TextSpans.byte_slices(): a piece is negative or longer than 1 GiB")
         buf = np.zeros(n, dtype=np.int64) if self.doc_buffer is None else self.doc_buffer[np.asarray(docs)].astype(np.int64)
         # the first 12 bytes of each piece: its data when it has at most 12 bytes, else its prefix
-        head = np.zeros((n, 12), dtype=np.uint8)
+        head = np.zeros((n, k, 12), dtype=np.uint8)
         for b in np.unique(buf).tolist() if self.doc_buffer is not None else [0]:
             sel = slice(None) if self.doc_buffer is None else np.flatnonzero(buf == b)
             data = self._numpy[b]
+            at = b0[sel]
             if data.size >= 12:
-                at = b0[sel]
-                near_end = at > data.size - 12
                 head[sel] = np.lib.stride_tricks.sliding_window_view(data, 12)[np.minimum(at, data.size - 12)]
-                if near_end.any():  # the last few bytes of the buffer: shifted back into the window
-                    rows = np.flatnonzero(near_end)
-                    idx = np.minimum(at[rows, None] + np.arange(12), data.size - 1)
-                    head[np.arange(n)[sel][rows]] = data[idx]
-            elif data.size:
-                head[sel] = data[np.minimum(b0[sel, None] + np.arange(12), data.size - 1)]
-        head *= np.arange(12, dtype=np.int64)[None, :] < length[:, None]
-        words = head.view("<i4")
+            near_end = at > data.size - 12
+            if data.size and near_end.any():  # the last few bytes of the buffer (or a tiny buffer): clipped
+                rows, cols = np.nonzero(near_end)
+                idx = np.minimum(at[rows, cols][:, None] + np.arange(12), data.size - 1)
+                head[np.arange(n)[sel][rows], cols] = data[idx]
+        words = head.view("<i4")  # (n, k, 3)
+        words &= _KEEP_WORDS[np.minimum(length, 12)]  # zero the bytes past the piece
         inline = length <= 12
         segment = b0 // _STRIDE
-        views = np.empty((n, 4), dtype="<i4")
-        views[:, 0] = length
-        views[:, 1] = words[:, 0]
-        views[:, 2] = np.where(inline, words[:, 1], self._first_segment[buf] + segment)
-        views[:, 3] = np.where(inline, words[:, 2], b0 - segment * _STRIDE)
-        array = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), *self._segments])
-        return array.cast(out_type)
+        views = np.empty((n, k, 4), dtype="<i4")
+        views[:, :, 0] = length
+        views[:, :, 1] = words[:, :, 0]
+        views[:, :, 2] = np.where(inline, words[:, :, 1], self._first_segment[buf][:, None] + segment)
+        views[:, :, 3] = np.where(inline, words[:, :, 2], b0 - segment * _STRIDE)
+        per_piece = views.view("V16")[:, :, 0]  # one 16-byte view per piece
+        out = []
+        for j in range(k):
+            piece = np.ascontiguousarray(per_piece[:, j]) if k > 1 else per_piece[:, 0]
+            array = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(piece), *self._segments])
+            out.append(array.cast(out_type))
+        return out if many else out[0]
 
     def texts(self, docs: np.ndarray | Sequence[int]) -> list[str]:
         """The whole text of each document in *docs*, as Python strings."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nltk
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 import mediamon
 import reference
 from conftest import ACTORS_FILE, SAMPLE_DIR
+from mediamon.analysis.kwic import arrow_frame
 from mediamon.cli import main as cli_main
 from mediamon.errors import MediamonError
 from mediamon.text import normalize, query_forms
@@ -201,3 +203,26 @@ def test_every_row_matches_the_original_text(words: list[str]) -> None:
     assert len(kw) == expected
     for a, b, m in zip(kw.df.char_start, kw.df.char_end, kw.df.match):
         assert text[a:b] == m and normalize(m) == "putin"
+
+
+def test_arrow_frame_is_the_frame_to_pandas_makes() -> None:
+    # The fast table -> DataFrame conversion against pyarrow's own to_pandas (the reference):
+    # several chunks, null dates, no rows, and types it leaves to to_pandas.
+    def strings_stay_arrow(t: pa.DataType) -> pd.ArrowDtype | None:
+        return pd.ArrowDtype(t) if pa.types.is_string(t) or pa.types.is_large_string(t) else None
+
+    dates = pa.array([0, None, 1_700_000_000_000_000_000], pa.timestamp("ns", tz="UTC"))
+    chunked = pa.table({"doc_id": pa.chunked_array([["a", "b"], ["c"]]), "date": pa.chunked_array([dates[:1], dates[1:]]),
+                        "left": pa.array(["x", None, "ž"], pa.large_string()), "token_start": pa.chunked_array([[1], [2, 3]])})  # fmt: skip
+    others = [
+        chunked.slice(0, 0),
+        pa.table({"n": pa.array([1, None], pa.int64())}),  # a null number
+        pa.table({"d": pa.array([0, 1], pa.timestamp("ns", tz="Europe/Moscow"))}),
+        pa.table({"f": pa.array([1.5, 2.5]), "s": ["a", "b"]}),
+    ]
+    for table in (chunked, *others):
+        got, want = arrow_frame(table), table.to_pandas(types_mapper=strings_stay_arrow)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert list(got.dtypes) == list(want.dtypes)
+        assert got.index.equals(want.index) and type(got.index) is type(want.index)
+        assert got.columns.equals(want.columns) and got.columns.dtype == want.columns.dtype

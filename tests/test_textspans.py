@@ -120,3 +120,24 @@ def test_buffers_beyond_one_and_two_gib(tmp_path) -> None:
     end = np.array([gib + 22, 2 * gib + 21, first, 9, 5, 7, 13])
     text = words.decode()
     assert spans.slices(docs, start, end).to_pylist() == [text, text, text, "\0" * 4, "Путин", "😀", "Путин 😀 Raisi"]
+
+
+@pytest.mark.parametrize("texts", [MIXED, CYRILLIC], ids=["sparse", "dense"])
+def test_several_pieces_per_row_equal_python_string_slices(texts: list[str]) -> None:
+    # Rows of four non-decreasing cuts (what a concordance cuts: left, match, right): the offsets in
+    # one pass and the three pieces in one call equal the slices of each pair of cuts.
+    spans = TextSpans.from_arrow(pa.array(texts))
+    rng = np.random.default_rng(1)
+    docs = rng.integers(0, len(texts), 400)
+    lengths = np.array([len(texts[d]) for d in docs])
+    cuts = np.sort(rng.integers(0, lengths[:, None] + 1, (docs.size, 4)), axis=1)
+    offsets = spans.byte_offsets(docs[:, None], cuts)
+    assert offsets.tolist() == [[spans.byte_offsets(np.array([d]), np.array([c]))[0] for c in row]
+                                for d, row in zip(docs, cuts)]  # fmt: skip
+    pieces = spans.byte_slices(docs, offsets[:, :-1], offsets[:, 1:])
+    assert len(pieces) == 3 and all(p.type == pa.string() for p in pieces)
+    for j, piece in enumerate(pieces):
+        assert piece.to_pylist() == [texts[d][row[j] : row[j + 1]] for d, row in zip(docs, cuts)]
+    assert all(p.type == pa.large_string() for p in spans.byte_slices(docs, offsets[:, :-1], offsets[:, 1:], large=True))
+    none = np.zeros((0, 3), np.int64)
+    assert [p.to_pylist() for p in spans.byte_slices(np.zeros(0, np.int64), none, none)] == [[], [], []]

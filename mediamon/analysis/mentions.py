@@ -74,9 +74,8 @@ META_TYPES = {"doc_id": pa.string(), "date": pa.timestamp("ns", tz="UTC"), "sour
 
 def metadata(shard: Shard, docs: np.ndarray, columns: Iterable[str] = ("doc_id", "date", "source", "title", "url")) -> pa.Table:
     """Metadata of index documents *docs* with the same Arrow types whatever the source."""
-    table = shard.table(docs)
-    arrays = {c: table.column(c) for c in columns}
-    return pa.table({c: a if a.type == META_TYPES[c] else a.cast(META_TYPES[c]) for c, a in arrays.items()})
+    table = shard.table(docs, types=META_TYPES)
+    return pa.table({c: table.column(c) for c in columns})
 
 
 # ---------------------------------------------------------------------------------------------
