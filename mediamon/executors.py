@@ -22,7 +22,11 @@ the per-shard tasks and the combination are the same code, so the tables are ide
     * *no cluster for small work* (the documented rule): on a cluster whose workers all run on
       this machine, shard 0 runs in this process first; when the remaining shards would take
       less than :data:`INLINE_SECONDS` here at its pace, they run here too, since one call to the
-      cluster costs more (tens of ms on 2 cores). The tasks are the same, so are the tables.
+      cluster costs more (20-60 ms on 2 cores) -- unless this process has sent the store to
+      the cluster before and has not run those shards itself: their caches (opened indexes,
+      metadata, texts) are then warm on the workers and cold here (about 70 ms a shard at 16x:
+      more than the trip), and the pace of shard 0 would mislead. The tasks are the same, so are
+      the tables.
       ``DaskExecutor(client, inline=False)`` always runs every shard on the cluster.
 
 :func:`resolve` turns the ``executor=`` argument (or a corpus's ``using(...)`` choice) into one:
@@ -125,16 +129,22 @@ class DaskExecutor:
         workers = _workers(self.client)
         local = bool(workers) and all(_is_local(w) for w in workers)
         results: dict[int, Any] = {}
+        place = _placement_key(source)
         if self.inline and local:
             t0 = time.perf_counter()
             results[0] = task(source, 0, *args[0])
             took = time.perf_counter() - t0
-            here = took * (n - 1) < INLINE_SECONDS
+            _RAN_HERE.add((place, 0))
+            small = took * (n - 1) < INLINE_SECONDS
+            # the pace of shard 0 says nothing of shards whose caches live on the workers only
+            cold = [i for i in range(1, n) if (place, i) not in _RAN_HERE] if place in _SENT else []
             log.debug("executors: %s: shard 0 took %.1f ms here; %d more run %s", task.__name__, took * 1e3, n - 1,
-                      "here" if here else "on the cluster")  # fmt: skip
-            if here:
+                      "here" if small and not cold else "on the cluster")  # fmt: skip
+            if small and not cold:
+                _RAN_HERE.update((place, i) for i in range(1, n))
                 return [results[0], *(task(source, i, *args[i]) for i in range(1, n))]
         todo = [i for i in range(n) if i not in results]
+        _SENT.add(place)
         shared = _shared_folder() if local else None
         futures = []
         for worker, batch in _batches(todo, n, workers, self.batches):
@@ -146,10 +156,10 @@ class DaskExecutor:
         try:
             gathered = self.client.gather(futures)
         except BaseException:
-            # a task failed: the files of those that did not are never received; remove them
-            for future in futures:
-                if future.status == "finished":
-                    _remove(future.result())
+            # a task failed: the files of the others are never received; remove them
+            with contextlib.suppress(Exception):
+                for batch_results in self.client.gather(futures, errors="skip"):
+                    _remove(batch_results)
             raise
         for batch_results in gathered:
             for i, value in batch_results:
@@ -173,6 +183,17 @@ def _batches(todo: list[int], n: int, workers: list[str], per_worker: int) -> li
         step = -(-len(mine) // per_worker)
         out += [(workers[w], mine[k : k + step]) for k in range(0, len(mine), step)]
     return out
+
+
+#: Where shards ran (the rule of :class:`DaskExecutor`): ``(source key, shard)`` run in this
+#: process, and the source keys sent to a cluster (a store's folder: its caches are per folder).
+_RAN_HERE: set[tuple[object, int]] = set()
+_SENT: set[object] = set()
+
+
+def _placement_key(source: Any) -> object:
+    path = getattr(source, "path", None)
+    return str(path) if path is not None else id(source)
 
 
 #: The workers of a client, as last asked (``id(client) -> (time, addresses)``): asking the
@@ -404,6 +425,7 @@ def close() -> None:
                 log.warning("executors: error while closing a Dask cluster: %s", exc)
         _CLIENTS.clear()
         _WORKERS.clear()
+        _SENT.clear()  # a new cluster's workers start cold
         folder = _SHARED.pop(os.getpid(), None)
         if folder is not None:
             shutil.rmtree(folder.path, ignore_errors=True)

@@ -89,20 +89,48 @@ def shared_files() -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # the rule: small work in this process
 # ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Store:
+    """A source as the executor sees it: shards live under a folder (``path``)."""
+
+    path: str
+
+
+def a_store() -> Store:
+    return Store(f"/nowhere/{os.urandom(6).hex()}")
+
+
 def test_small_work_runs_in_the_client_and_can_be_forced_onto_the_workers(monkeypatch):
     client = executors.get_client()
     workers = set(client.run(os.getpid).values())
+    here = [os.getpid()] * 5
     args = [()] * 5
+    store = a_store()
     monkeypatch.setattr(executors, "INLINE_SECONDS", 1e9)  # any work is small
-    assert [p.pid for p in DaskExecutor(client).map(where_task, None, args)] == [os.getpid()] * 5
+    assert [p.pid for p in DaskExecutor(client).map(where_task, store, args)] == here
     monkeypatch.setattr(executors, "INLINE_SECONDS", 0.0)  # no work is small
-    got = DaskExecutor(client).map(where_task, None, args)
+    got = DaskExecutor(client).map(where_task, store, args)
     assert got[0].pid == os.getpid()  # shard 0 measured the pace here
     assert {p.pid for p in got[1:]} <= workers
     monkeypatch.setattr(executors, "INLINE_SECONDS", 1e9)
-    forced = DaskExecutor(client, inline=False).map(where_task, None, args)
+    assert [p.pid for p in DaskExecutor(client).map(where_task, store, args)] == here  # warm here: here again
+    forced = DaskExecutor(client, inline=False).map(where_task, store, args)
     assert {p.pid for p in forced} <= workers and [p.shard for p in forced] == list(range(5))
     assert mm.executors.resolve("dask").inline and not DaskExecutor(client).on_workers().inline
+
+
+def test_small_work_stays_on_the_workers_whose_caches_are_warm(monkeypatch):
+    """Shards sent to the cluster before and never run here stay there, however small (their
+    caches are on the workers); a single shard always runs here."""
+    client = executors.get_client()
+    workers = set(client.run(os.getpid).values())
+    store = a_store()
+    DaskExecutor(client, inline=False).map(where_task, store, [()] * 4)
+    monkeypatch.setattr(executors, "INLINE_SECONDS", 1e9)
+    for _ in range(2):
+        got = DaskExecutor(client).map(where_task, store, [()] * 4)
+        assert got[0].pid == os.getpid() and {p.pid for p in got[1:]} <= workers
+    assert DaskExecutor(client).map(where_task, a_store(), [()])[0].pid == os.getpid()
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 22])
@@ -110,7 +138,8 @@ def test_small_work_runs_in_the_client_and_can_be_forced_onto_the_workers(monkey
 def test_results_come_back_in_shard_order_each_shard_from_its_worker(n, batches, on_workers):
     client = executors.get_client()
     ex = DaskExecutor(client, inline=False, batches=batches)
-    first, second = ex.map(where_task, None, [()] * n), ex.map(where_task, None, [()] * n)
+    store = a_store()
+    first, second = ex.map(where_task, store, [()] * n), ex.map(where_task, store, [()] * n)
     assert [p.shard for p in first] == [p.shard for p in second] == list(range(n))
     assert [p.pid for p in first] == [p.pid for p in second]  # a shard's caches stay on one worker
     workers = sorted(client.scheduler_info()["workers"])
