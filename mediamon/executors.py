@@ -25,8 +25,8 @@ the per-shard tasks and the combination are the same code, so the tables are ide
       cluster costs more (20-60 ms on 2 cores) -- unless this process has sent the store to
       the cluster before and has not run those shards itself: their caches (opened indexes,
       metadata, texts) are then warm on the workers and cold here (about 70 ms a shard at 16x:
-      more than the trip), and the pace of shard 0 would mislead. The tasks are the same, so are
-      the tables.
+      more than the trip), the pace of shard 0 would mislead, and the whole call goes to the
+      cluster unmeasured. The tasks are the same, so are the tables.
       ``DaskExecutor(client, inline=False)`` always runs every shard on the cluster.
 
 :func:`resolve` turns the ``executor=`` argument (or a corpus's ``using(...)`` choice) into one:
@@ -130,17 +130,18 @@ class DaskExecutor:
         local = bool(workers) and all(_is_local(w) for w in workers)
         results: dict[int, Any] = {}
         place = _placement_key(source)
-        if self.inline and local:
+        # shards this process sent to the cluster and never ran itself have their caches on the
+        # workers: the pace of shard 0 here would say nothing of them, so there is nothing to measure
+        cold = place in _SENT and any((place, i) not in _RAN_HERE for i in range(1, n))
+        if self.inline and local and not cold:
             t0 = time.perf_counter()
             results[0] = task(source, 0, *args[0])
             took = time.perf_counter() - t0
             _RAN_HERE.add((place, 0))
-            small = took * (n - 1) < INLINE_SECONDS
-            # the pace of shard 0 says nothing of shards whose caches live on the workers only
-            cold = [i for i in range(1, n) if (place, i) not in _RAN_HERE] if place in _SENT else []
+            here = took * (n - 1) < INLINE_SECONDS
             log.debug("executors: %s: shard 0 took %.1f ms here; %d more run %s", task.__name__, took * 1e3, n - 1,
-                      "here" if small and not cold else "on the cluster")  # fmt: skip
-            if small and not cold:
+                      "here" if here else "on the cluster")  # fmt: skip
+            if here:
                 _RAN_HERE.update((place, i) for i in range(1, n))
                 return [results[0], *(task(source, i, *args[i]) for i in range(1, n))]
         todo = [i for i in range(n) if i not in results]
@@ -267,11 +268,27 @@ def _shared_folder() -> _Folder | None:
         base = "/dev/shm"
         if not (os.path.isdir(base) and os.access(base, os.W_OK)):
             return None
+        _remove_orphans(base)
         path = tempfile.mkdtemp(prefix="mediamon-", dir=base)  # mode 0700: this user's processes only
         token = os.urandom(16).hex()
+        (Path(path) / "pid").write_text(str(os.getpid()))
         (Path(path) / "token").write_text(token)
         _SHARED[os.getpid()] = found = _Folder(path, token)
         return found
+
+
+def _remove_orphans(base: str) -> None:
+    """Remove the shared folders of this user's processes that ended without :func:`close` (killed):
+    shared memory is RAM."""
+    for folder in Path(base).glob("mediamon-*"):
+        with contextlib.suppress(OSError, ValueError):
+            if folder.stat().st_uid != os.getuid():
+                continue
+            pid = int((folder / "pid").read_text())
+            try:
+                os.kill(pid, 0)  # signal 0: only asks whether the process exists
+            except ProcessLookupError:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_batch(task: Callable[..., Any], source: Any, shards: list[int], args: list[tuple[Any, ...]],

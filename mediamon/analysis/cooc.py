@@ -37,11 +37,11 @@ import scipy.sparse as sp
 
 from .. import display
 from ..actors import ActorSet, resolve_actors
+from ..corpus import Corpus
 from ..errors import InputError, NotFoundError, one_of
 from ..options import Unit, check_dedupe, check_min_count, check_unit, check_window_distance, shared_docs
 from ..partials import Part, combine
 from ..results import Result
-from ..corpus import Corpus
 from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard, shard_count
 from ..stats import assoc
 from ..tokenindex import TokenIndex
@@ -490,11 +490,11 @@ def task_cooc(
     m, counts, events = count_pairs(m, codes, k, unit=unit, window=window)
     numbering = {"mentions": {**NUMBERING, **({"unit": _UNIT_SIZE[unit]} if window is None else {})},
                  "events": {"i": "rows:mentions", "j": "rows:mentions"}}  # fmt: skip
-    keep_rows = rows or window is not None
+    with_rows = rows or window is not None
     return Part(
         sizes=shard.sizes,
-        tables={"mentions": m, "events": events} if keep_rows else {},
-        numbering=numbering if keep_rows else {},
+        tables={"mentions": m, "events": events} if with_rows else {},
+        numbering=numbering if with_rows else {},
         counts={"counts": counts, "n": n_units if window is None else events.num_rows,
                 "mentions": np.bincount(codes, minlength=k).astype(np.int64)},  # fmt: skip
         shards=(shard.sizes,),
