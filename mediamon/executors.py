@@ -25,8 +25,9 @@ the per-shard tasks and the combination are the same code, so the tables are ide
       cluster costs more (20-60 ms on 2 cores) -- unless this process has sent the store to
       the cluster before and has not run those shards itself: their caches (opened indexes,
       metadata, texts) are then warm on the workers and cold here (about 70 ms a shard at 16x:
-      more than the trip), the pace of shard 0 would mislead, and the whole call goes to the
-      cluster unmeasured. The tasks are the same, so are the tables.
+      more than the trip), the pace of shard 0 would mislead, and the call goes to the cluster
+      unmeasured (but for the shards that ran here, which run here meanwhile). The tasks are
+      the same, so are the tables.
       ``DaskExecutor(client, inline=False)`` always runs every shard on the cluster.
 
 :func:`resolve` turns the ``executor=`` argument (or a corpus's ``using(...)`` choice) into one:
@@ -144,7 +145,10 @@ class DaskExecutor:
             if here:
                 _RAN_HERE.update((place, i) for i in range(1, n))
                 return [results[0], *(task(source, i, *args[i]) for i in range(1, n))]
-        todo = [i for i in range(n) if i not in results]
+        # a call to shards cold here still runs here those that ran here before (the probed
+        # shard 0 has never been opened by its worker), while the cluster runs the others
+        here_too = [i for i in range(n) if (place, i) in _RAN_HERE] if self.inline and local and cold else []
+        todo = [i for i in range(n) if i not in results and i not in here_too]
         _SENT.add(place)
         shared = _shared_folder() if local else None
         futures = []
@@ -155,6 +159,8 @@ class DaskExecutor:
                 workers=None if worker is None else [worker], allow_other_workers=True,
             ))  # fmt: skip
         try:
+            for i in here_too:
+                results[i] = task(source, i, *args[i])
             gathered = self.client.gather(futures)
         except BaseException:
             # a task failed: the files of the others are never received; remove them
