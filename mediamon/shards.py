@@ -559,6 +559,8 @@ def index(
     chosen = executors.resolve(executor if executor is not None else source.executor)
     if isinstance(chosen, executors.SerialExecutor):
         return source.build_indexes(sentences=sentences, progress=progress, workers=workers)
+    if isinstance(chosen, executors.DaskExecutor):
+        chosen = chosen.on_workers()  # the indexes are built where the workers are, never here
     chosen.map(_task_index, source, [(sentences,)] * source.n_shards)
     return source
 

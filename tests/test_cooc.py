@@ -13,7 +13,7 @@ import pytest
 from nltk.metrics.association import BigramAssocMeasures as BAM
 
 import mediamon as mm
-from mediamon.analysis.cooc import COOC_COLUMNS, cooccurrence
+from mediamon.analysis.cooc import COOC_COLUMNS, MentionRows, cooccurrence, task_cooc
 from mediamon.cli import main
 from mediamon.errors import InputError, NotFoundError
 from mediamon.stats import assoc
@@ -252,3 +252,24 @@ def test_cli_cooc_writes_csv(tmp_path, capsys):
     row = df[(df["a"] == "putin") & (df["b"] == "raisi")]
     assert row["n_ab"].tolist() == [2]
     assert main(["cooc", str(ROOT / "corpora" / "seed"), "--actors", str(ACTORS), "--measure", "lift"]) == 2
+
+
+def test_units_on_a_store_count_without_the_rows_and_read_them_on_first_use(engine_store, sample_corpus, actors):
+    """On a store, a count of units moves counts only (no mention rows per shard); ``mentions``
+    and the evidence then read the rows, equal to those of the in-memory engine."""
+
+    ids = [a.id for a in actors]
+    lean = task_cooc(engine_store, 1, ids, actors, None, "sentence", None, None, False)
+    assert lean.tables == {} and lean.counts["counts"].shape == (len(ids), len(ids))
+    full = task_cooc(engine_store, 1, ids, actors, None, "sentence", None, None, True)
+    np.testing.assert_array_equal(lean.counts["counts"], full.counts["counts"])
+    assert lean.counts["n"] == full.counts["n"] > 0
+    co = cooccurrence(engine_store, actors)
+    assert isinstance(co._mentions, MentionRows)  # nothing gathered yet
+    want = cooccurrence(mm.Corpus(sample_corpus.docs.copy(), sample_corpus.manifest), actors)
+    pd.testing.assert_frame_equal(co.mentions, want.mentions)
+    assert co.mentions is co.mentions  # read once
+    row = want.df.iloc[0]
+    pd.testing.assert_frame_equal(co.evidence(row.a, row.b).df, want.evidence(row.a, row.b).df)
+    windows = cooccurrence(engine_store, actors, window=5)
+    assert isinstance(windows._mentions, pd.DataFrame)  # events point into the rows: gathered with them

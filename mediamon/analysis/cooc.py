@@ -37,6 +37,7 @@ import scipy.sparse as sp
 
 from .. import display
 from ..actors import ActorSet, resolve_actors
+from ..corpus import Corpus
 from ..errors import InputError, NotFoundError, one_of
 from ..options import Unit, check_dedupe, check_min_count, check_unit, check_window_distance, shared_docs
 from ..partials import Part, combine
@@ -45,7 +46,7 @@ from ..shards import Layout, Shard, Source, as_source, map_shards, open_shard, s
 from ..stats import assoc
 from ..tokenindex import TokenIndex
 from .duplicates import dedupe_params, duplicate_documents, keep_per_shard
-from .mentions import NUMBERING, mention_rows, split_mentions
+from .mentions import NUMBERING, mention_rows, mention_table, split_mentions
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -160,16 +161,25 @@ class Cooc(Result):
         Documents left out by ``dedupe``: ``doc_id``, ``duplicate_of``.
     mentions, events
         The mention rows counted (with their ``unit``) and, for windows, the co-mention events
-        (rows ``i`` < ``j`` of *mentions*, their ``distance`` and actors).
+        (rows ``i`` < ``j`` of *mentions*, their ``distance`` and actors). Units counted on a store
+        read the mention rows on first use of ``mentions`` (or :meth:`evidence`), from the tables
+        the store keeps beside each shard: the count itself moves only counts between processes.
     """
 
     actors: pd.DataFrame = field(default_factory=pd.DataFrame)
     counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
     n: int = 0
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
-    mentions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    _mentions: pd.DataFrame | MentionRows = field(default_factory=pd.DataFrame, repr=False)
     events: pd.DataFrame | None = field(default=None, repr=False)
     layout: Layout | None = field(default=None, repr=False)
+
+    @property
+    def mentions(self) -> pd.DataFrame:
+        """The mention rows counted (see the class docstring); read once, on first use."""
+        if isinstance(self._mentions, MentionRows):
+            object.__setattr__(self, "_mentions", self._mentions.read())
+        return self._mentions  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         p = self.params
@@ -435,6 +445,20 @@ def _unit_count(shard: Shard, unit: str, keep: np.ndarray | None) -> int:
     return int(per_doc[shard.selected][keep].sum())
 
 
+def _unit_rows(shard: Shard, actors: ActorSet) -> pa.Table:
+    """What counting units needs of the shard's mentions: ``actor`` and the selection-local
+    ``doc``, ``sentence`` and ``paragraph`` (no metadata, no text: :func:`mention_rows` without
+    the columns only the mention rows show)."""
+    m = mention_table(shard, actors)
+    doc = m.column("doc").to_numpy().astype(np.int64, copy=False)
+    return pa.table({
+        "actor": m.column("actor"),
+        "doc": shard.local_docs(doc),
+        "sentence": shard.local_sentences(m.column("sentence").to_numpy(), doc),
+        "paragraph": shard.local_paragraphs(m.column("paragraph").to_numpy(), doc),
+    })  # fmt: skip
+
+
 def task_cooc(
     source: Source,
     i: int,
@@ -444,10 +468,17 @@ def task_cooc(
     unit: str,
     window: int | None,
     keep: np.ndarray | None,
+    rows: bool = True,
 ) -> Part:
-    """Per-shard step of :func:`cooccurrence`: the count matrix, units, mentions per actor, rows."""
+    """Per-shard step of :func:`cooccurrence`: the count matrix, units, mentions per actor and,
+    with *rows*, the mention rows (and events); without, only the counts (units only)."""
     shard = open_shard(source, i)
-    m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
+    if given is not None:
+        m = given
+    elif rows or window is not None:
+        m = mention_rows(shard, actors)  # type: ignore[arg-type]
+    else:
+        m = _unit_rows(shard, actors)  # type: ignore[arg-type]
     if keep is not None and m.num_rows:
         m = m.filter(pa.array(keep[m.column("doc").to_numpy()]))
     k = len(actor_ids)
@@ -459,14 +490,30 @@ def task_cooc(
     m, counts, events = count_pairs(m, codes, k, unit=unit, window=window)
     numbering = {"mentions": {**NUMBERING, **({"unit": _UNIT_SIZE[unit]} if window is None else {})},
                  "events": {"i": "rows:mentions", "j": "rows:mentions"}}  # fmt: skip
+    with_rows = rows or window is not None
     return Part(
         sizes=shard.sizes,
-        tables={"mentions": m, "events": events},
-        numbering=numbering,
+        tables={"mentions": m, "events": events} if with_rows else {},
+        numbering=numbering if with_rows else {},
         counts={"counts": counts, "n": n_units if window is None else events.num_rows,
                 "mentions": np.bincount(codes, minlength=k).astype(np.int64)},  # fmt: skip
         shards=(shard.sizes,),
     )
+
+
+@dataclass(frozen=True)
+class MentionRows:
+    """The mention rows of a count of units on a store, read when first asked for
+    (:attr:`Cooc.mentions`): the same per-shard step with its rows, on the same executor."""
+
+    source: Source
+    args: list[tuple[Any, ...]]
+    executor: object
+
+    def read(self) -> pd.DataFrame:
+        """The rows, exactly as a count that gathered them would hold them."""
+        part = combine(map_shards(self.source, task_cooc, self.args, executor=self.executor))
+        return part.tables["mentions"].to_pandas()
 
 
 def _pairs_table(counts: np.ndarray, actor_ids: list[str], n: int, min_count: int) -> pd.DataFrame:
@@ -570,9 +617,12 @@ def cooccurrence(
     keeps = keep_per_shard(source, keep)
     args = [(actor_ids, actor_set, given[j] if given is not None else None, unit, window, keeps[j])
             for j in range(shard_count(source))]  # fmt: skip
-    part = combine(map_shards(source, task_cooc, args, executor=executor))
+    # Units on a store: the shards send counts only; the (large) mention rows stay in the tables
+    # kept beside the shards until someone asks for them. In memory they are at hand anyway.
+    lean = window is None and not isinstance(source, Corpus)
+    part = combine(map_shards(source, task_cooc, [(*a, not lean) for a in args], executor=executor))
     counts, n = part.counts["counts"], int(part.counts["n"])
-    m = part.tables["mentions"].to_pandas()
+    m = MentionRows(source, [(*a, True) for a in args], executor) if lean else part.tables["mentions"].to_pandas()
     events = None
     if window is not None:
         events = part.tables["events"].to_pandas()
@@ -587,5 +637,5 @@ def cooccurrence(
         "n_docs": n_docs, **dedupe_params(mode, dups), "corpus": source.name, "fingerprint": source.fingerprint,
     }  # fmt: skip
     return Cooc(df=_pairs_table(counts, actor_ids, n, min_count), params=params, actors=actors_df, counts=counts,
-                n=n, duplicates=dups, mentions=m, events=events, layout=Layout.of(source, part))  # fmt: skip
+                n=n, duplicates=dups, _mentions=m, events=events, layout=Layout.of(source, part))  # fmt: skip
 
