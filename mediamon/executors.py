@@ -335,6 +335,12 @@ def _receive(value: Any) -> Any:
     """The inverse of :func:`_send`, in the client: each :class:`_SharedTable` memory-mapped (no
     copy; the file is removed at once, its pages live while the table does)."""
     if isinstance(value, _SharedTable):
+        # only a file directly in this process's private folder is opened (and removed): a result
+        # naming any other path, from a worker that is not ours, is refused
+        folder = _SHARED.get(os.getpid())
+        if folder is None or os.path.dirname(os.path.realpath(value.path)) != os.path.realpath(folder.path):
+            raise DistributedError(f"executors: a worker's result names {value.path!r}, outside this client's "
+                                   "shared folder; refused")  # fmt: skip
         # our own worker's file in our private folder, just written: Arrow's full validation
         # (which the store's cached tables get) would read every byte for nothing
         table = pa.ipc.open_file(pa.memory_map(value.path)).read_all()

@@ -206,3 +206,13 @@ def test_the_folder_of_a_killed_client_is_removed_by_the_next_one():
     finally:
         for folder in (orphan, mine):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_result_naming_a_file_outside_the_shared_folder_is_refused(tmp_path):
+    victim = tmp_path / "keep.arrow"
+    with pa.OSFile(str(victim), "wb") as sink, pa.ipc.new_file(sink, table_of(0, 3).schema) as writer:
+        writer.write_table(table_of(0, 3))
+    assert executors._shared_folder() is not None
+    with pytest.raises(executors.DistributedError, match="outside this client's shared folder"):
+        executors._receive(executors._SharedTable(str(victim)))
+    assert victim.exists()  # neither opened nor removed
