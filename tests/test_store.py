@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 
 import mediamon as mm
+from mediamon import tokenindex
 from mediamon.cli import main as cli_main
 from mediamon.errors import ColumnError, InputError, NotFoundError
 from mediamon.ingestion import ingest, parse_shard_size
@@ -252,3 +254,19 @@ def test_store_index_is_every_shard_index(sample_store) -> None:
     indexes = sample_store.index
     assert len(indexes) == 4 and sum(ix.n_docs for ix in indexes) == 1370
     assert mm.index(sample_store) is sample_store
+
+
+def test_a_failed_ingest_stops_the_index_build_it_had_started(tmp_path, monkeypatch):
+    monkeypatch.setattr(tokenindex, "_PARALLEL_CHARS", 0)  # forked workers even for a tiny shard
+    monkeypatch.setattr(tokenindex, "_BATCH_CHARS", 20)  # and several batches, so they are used
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.jsonl").write_text("".join(json.dumps({"id": f"a{i}", "text": f"Putin met Raisi in Kazan, day {i}.",
+                                                     "published": "2021-07-29"}) + "\n" for i in range(3)))  # fmt: skip
+    (src / "b.jsonl").write_text(json.dumps({"id": "b0", "text": "No date column here."}) + "\n")
+    before = set(multiprocessing.active_children())
+    # a.jsonl fills a shard (its index build starts), then the batch of b.jsonl lacks the column
+    with pytest.raises(ColumnError, match="published"):
+        ingest(src, tmp_path / "store", shard_size=2, batch_bytes=1, date="published")
+    assert set(multiprocessing.active_children()) <= before
+    assert not (tmp_path / "store").exists() and [p.name for p in tmp_path.iterdir()] == ["src"]
