@@ -15,6 +15,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -216,3 +217,11 @@ def test_a_result_naming_a_file_outside_the_shared_folder_is_refused(tmp_path):
     with pytest.raises(executors.DistributedError, match="outside this client's shared folder"):
         executors._receive(executors._SharedTable(str(victim)))
     assert victim.exists()  # neither opened nor removed
+
+
+def test_rows_of_a_count_on_the_cluster_are_read_here_even_after_it_closed(engine_store, sample_corpus, actors):
+    co = mm.cooccurrence(engine_store, actors, executor=DaskExecutor(executors.get_client(), inline=False))
+    executors.close()
+    want = mm.cooccurrence(mm.Corpus(sample_corpus.docs.copy(), sample_corpus.manifest), actors)
+    pd.testing.assert_frame_equal(co.mentions, want.mentions)
+    assert not executors._CLIENTS  # no cluster was started again to read them

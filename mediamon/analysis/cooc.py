@@ -504,15 +504,16 @@ def task_cooc(
 @dataclass(frozen=True)
 class MentionRows:
     """The mention rows of a count of units on a store, read when first asked for
-    (:attr:`Cooc.mentions`): the same per-shard step with its rows, on the same executor."""
+    (:attr:`Cooc.mentions`): the same per-shard step with its rows, run in this process whatever
+    executor counted. The count left the mention tables beside the shards, so reading them needs
+    no cluster (which may be closed by then), and the rows do not travel between processes."""
 
     source: Source
     args: list[tuple[Any, ...]]
-    executor: object
 
     def read(self) -> pd.DataFrame:
         """The rows, exactly as a count that gathered them would hold them."""
-        part = combine(map_shards(self.source, task_cooc, self.args, executor=self.executor))
+        part = combine(map_shards(self.source, task_cooc, self.args, executor="serial"))
         return part.tables["mentions"].to_pandas()
 
 
@@ -622,7 +623,7 @@ def cooccurrence(
     lean = window is None and not isinstance(source, Corpus)
     part = combine(map_shards(source, task_cooc, [(*a, not lean) for a in args], executor=executor))
     counts, n = part.counts["counts"], int(part.counts["n"])
-    m = MentionRows(source, [(*a, True) for a in args], executor) if lean else part.tables["mentions"].to_pandas()
+    m = MentionRows(source, [(*a, True) for a in args]) if lean else part.tables["mentions"].to_pandas()
     events = None
     if window is not None:
         events = part.tables["events"].to_pandas()
