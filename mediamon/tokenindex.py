@@ -952,7 +952,7 @@ class _Batches:
             return
         try:
             while self._futures:
-                # popped: each batch lives on only in the caller's list
+                # popped: a batch lives on only where the caller keeps it (it copies and drops it)
                 yield self._futures.pop(0).result()
         finally:
             self.close()
