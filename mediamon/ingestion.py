@@ -60,7 +60,9 @@ from .corpus import MANIFEST_COLUMNS, STATUSES, Corpus, empty_manifest
 from .errors import InputError
 from .sentences import BY_LANGUAGE
 from .markers import abandoned_folders, describe_owner, read_marker, release_folder, take_over, write_owner
-from .store import ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, is_store, open_store
+from .store import (
+    ROW_GROUP, STORE_FORMAT, STORE_VERSION, ShardedCorpus, StoreError, is_store, metadata_table, open_store,
+)  # fmt: skip
 from .storecache import TABLE_FILE, TEXT_FILES, save_text, text_folder
 from .textspans import TextSpans
 from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, IndexBuild, file_record
@@ -544,6 +546,8 @@ class _StoreWriter:
             self.building = (corpus.start_token_index(self.sentences, progress=False), path)
             # the texts for partial reads (concordances), from the table just written
             save_text(TextSpans.from_arrow(table.column("text")), text_folder(path), fingerprint=corpus.fingerprint)
+        # the columns every query reads, decoded once now rather than at the first query of each process
+        metadata_table(path, fingerprint=corpus.fingerprint, shard=rel)
         log.info("ingest(): wrote %s (%s documents)", rel, f"{len(docs):,}")
 
     def save_index(self) -> None:

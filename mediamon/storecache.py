@@ -8,11 +8,13 @@ Beside ``shards/shard-00000.parquet`` (see :mod:`mediamon.store`):
     so that a concordance reads only the bytes around its hits instead of decompressing whole row
     groups of the Parquet file (about as large again as the shard's text).
 ``shard-00000.tables/``
-    Tables derived from the shard and its index, such as the actor mentions
-    (:mod:`mediamon.analysis.mentions`, one table per actor list): an Arrow IPC file (memory-mapped
-    when read, so a warm query decodes nothing) and a JSON record of it, named by a key that hashes everything the table depends on (for mentions: the actor list,
-    the shard's index and the matching code), so an edited actor file or a rebuilt index gets a new
-    key and never an old table. At most :data:`MAX_TABLES` are kept per shard.
+    Tables derived from the shard and its index: the shard's columns but the text (its metadata,
+    which the Parquet file holds in many small row groups, slow to decode), and the actor mentions
+    (:mod:`mediamon.analysis.mentions`, one table per actor list). Each is an Arrow IPC file
+    (memory-mapped when read, so a warm query decodes nothing) and a JSON record of it, named by a
+    key that hashes everything the table depends on (for the metadata: the shard's fingerprint; for
+    mentions: the actor list, the shard's index and the matching code), so an edited actor file or
+    a rebuilt index gets a new key and never an old table. At most :data:`MAX_TABLES` are kept per shard.
 
 Nothing changed unseen
     Each folder records what it was derived from (the shard's fingerprint; for tables, their key)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import mediamon as mm
@@ -55,9 +56,11 @@ def test_store_layout_has_no_pickle(sample_store):
     assert meta["format"] == "mediamon-store" and meta["n_docs"] == 1370
     assert meta["counts"] == {"loaded": 1370, "rejected": 0, "skipped": 0, "discovered": 1370}
     suffixes = {p.suffix for p in sample_store.path.rglob("*") if p.is_file()}
-    assert suffixes <= {".json", ".parquet", ".npy", ".txt"}
+    assert suffixes <= {".json", ".parquet", ".npy", ".txt", ".arrow"}
     for npy in sample_store.path.rglob("*.npy"):
         np.load(npy, allow_pickle=False)  # raises on an object (pickled) array
+    for arrow in sample_store.path.rglob("*.arrow"):  # the shards' metadata tables: Arrow IPC files
+        pa.ipc.open_file(pa.memory_map(str(arrow))).read_all().validate(full=True)
 
 
 def test_shard_index_is_memory_mapped_and_equals_a_fresh_build(sample_store):

@@ -1,7 +1,7 @@
 """What a store keeps beside its shards besides the index (mediamon.storecache): saved texts and cached tables.
 
 Concordances and mentions of a store read the saved texts (``shard-NNNNN.text/``) and keep the
-mentions of an actor list per shard (``shard-NNNNN.tables/``). Here: the answers are those of the
+shard's metadata and the mentions of an actor list per shard (``shard-NNNNN.tables/``). Here: the answers are those of the
 in-memory engine, and the matched strings are the Python slices of the documents' texts (computed
 here, without the package), whether the text folder was written by ingest, is missing (rebuilt at
 query time) or cannot be written (a read-only store); damage is a StoreError naming the shard, and
@@ -102,6 +102,16 @@ def check_against_python(store: ShardedCorpus, source: Path, actors: mm.ActorSet
     assert set(matched) <= set(got["matched"])
 
 
+def derived_records(folder: Path) -> list[Path]:
+    """The records of the tables derived from a shard (actor mentions), not of its metadata table."""
+    return [p for p in folder.glob("*.json") if json.loads(p.read_text(encoding="utf-8")).get("table") != "metadata"]
+
+
+def metadata_record(folder: Path) -> Path:
+    (record,) = [p for p in folder.glob("*.json") if p not in derived_records(folder)]
+    return record
+
+
 def text_folders(store: ShardedCorpus) -> list[Path]:
     return [store.text_folder(i) for i in range(store.n_shards)]
 
@@ -184,7 +194,8 @@ def test_bytes_that_are_no_longer_utf8_are_a_store_error(store: ShardedCorpus) -
 def test_a_damaged_cached_table_is_a_store_error_naming_the_shard(store: ShardedCorpus) -> None:
     actors = mm.read_actors(ACTORS)
     mm.mentions(store, actors)
-    (table,) = store.table_cache(0).folder.glob("*.arrow")
+    (record,) = derived_records(store.table_cache(0).folder)
+    table = store.table_cache(0).folder / json.loads(record.read_text())["file"]
     data = bytearray(table.read_bytes())
     data[len(data) // 2] ^= 0xFF
     table.write_bytes(bytes(data))
@@ -194,6 +205,45 @@ def test_a_damaged_cached_table_is_a_store_error_naming_the_shard(store: Sharded
         open_store(store.path, verify=True)
     shutil.rmtree(store.table_cache(0).folder)  # what the message says to do
     assert len(mm.mentions(open_store(store.path), actors).df) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# the metadata table: the shard's columns but the text, decoded once per store
+# ---------------------------------------------------------------------------------------------
+def test_ingest_saves_each_shards_metadata_table_with_the_columns_of_the_shard(store: ShardedCorpus) -> None:
+    for i in range(store.n_shards):
+        shard = store.path / store.shards[i].file
+        record = json.loads(metadata_record(store.table_cache(i).folder).read_text())  # before any query
+        saved = pa.ipc.open_file(pa.memory_map(str(store.table_cache(i).folder / record["file"]))).read_all()
+        names = [c for c in pq.ParquetFile(shard).schema_arrow.names if c != "text"]
+        assert saved.column_names == names and record["shard"] == store.shards[i].file
+        assert saved.equals(pq.read_table(shard, columns=names))
+        for columns in (("doc_id", "date", "source", "title", "url"), ("lang",), ("title", "no_such_column")):
+            got = open_store(store.path).shard_table(i, columns)
+            have = [c for c in columns if c in names]
+            assert got.select(have).equals(pq.read_table(shard, columns=have))
+            assert got.column_names == list(columns)
+            assert got.num_rows == store.shards[i].n_docs
+        assert open_store(store.path).shard_table(i, ("no_such_column",)).column(0).null_count == store.shards[i].n_docs
+
+
+def test_a_missing_metadata_table_is_rebuilt_at_query_time(store: ShardedCorpus, unicode_source: Path) -> None:
+    for i in range(store.n_shards):
+        metadata_record(store.table_cache(i).folder).unlink()
+    check_against_python(open_store(store.path), unicode_source, mm.read_actors(ACTORS))
+    assert all(metadata_record(store.table_cache(i).folder) for i in range(store.n_shards))
+
+
+def test_a_damaged_metadata_table_is_a_store_error_naming_the_shard(store: ShardedCorpus, unicode_source: Path) -> None:
+    folder = store.table_cache(1).folder
+    table = folder / json.loads(metadata_record(folder).read_text())["file"]
+    table.write_bytes(table.read_bytes()[:-8])  # truncated
+    with pytest.raises(StoreError, match=r"metadata table of shard 1 is damaged: .*has .* bytes"):
+        mm.kwic(open_store(store.path), "putin")
+    with pytest.raises(StoreError, match=r"a cached table of shard 1 is damaged"):
+        open_store(store.path, verify=True)
+    shutil.rmtree(folder)  # what the message says to do
+    check_against_python(open_store(store.path), unicode_source, mm.read_actors(ACTORS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,7 +259,7 @@ def test_an_alias_added_to_the_actor_list_gives_new_mentions(store: ShardedCorpu
     texts = texts_by_id(unicode_source)
     want = sum(len(re.findall(r"\bKazan\b", t)) for t in texts.values())  # "Kazan", not "Kazani" or "Казань"
     assert (again["alias"] == "Kazan").sum() == want > 0
-    assert len(list(store.table_cache(0).folder.glob("*.json"))) == 2  # one table per actor list
+    assert len(derived_records(store.table_cache(0).folder)) == 2  # one table per actor list
     pd.testing.assert_frame_equal(mm.mentions(open_store(store.path), before).df, first)
 
 
@@ -217,9 +267,9 @@ def test_tables_of_the_parquet_format_are_recomputed_and_pruned(store: ShardedCo
     actors = mm.read_actors(ACTORS)
     mm.mentions(store, actors)
     folder = store.table_cache(0).folder
-    (record,) = folder.glob("*.json")
+    (record,) = derived_records(folder)
     meta = json.loads(record.read_text())
-    (arrow,) = folder.glob("*.arrow")
+    arrow = folder / meta["file"]
     parquet = arrow.with_suffix(".parquet")  # what format 1 wrote: the same rows as Parquet
     pq.write_table(pa.ipc.open_file(pa.memory_map(str(arrow))).read_all(), parquet)
     arrow.unlink()
@@ -228,7 +278,8 @@ def test_tables_of_the_parquet_format_are_recomputed_and_pruned(store: ShardedCo
     os.utime(parquet, (old, old))
     got = mm.mentions(open_store(store.path), actors).df
     pd.testing.assert_frame_equal(got, mm.mentions(mm.read_corpus(unicode_source), actors).df)
-    assert [p.suffix for p in folder.glob("*-*")] == [".arrow"]  # recomputed; the Parquet file pruned
+    assert not list(folder.glob("*.parquet"))  # recomputed; the Parquet file pruned
+    assert (folder / json.loads(record.read_text())["file"]).suffix == ".arrow"
     assert json.loads(record.read_text())["format"] == 2
 
 

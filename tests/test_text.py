@@ -11,7 +11,18 @@ from hypothesis import strategies as st
 
 import reference
 from mediamon.text import (
+    APOS,
+    COMMA,
+    DIGIT,
+    HYPHEN,
+    IGNORE,
+    LETTER,
+    MARK,
+    PERIOD,
+    PUNCT,
+    SPACE,
     blank_line_between,
+    char_tables,
     codepoints,
     normalize,
     normalize_array,
@@ -145,3 +156,17 @@ def test_utf8_token_cuts_with_few_and_with_many_wide_characters(text: str) -> No
     cuts = utf8_token_cuts(cps, len(text.encode("utf-8")), starts, ends)
     utf8 = text.encode("utf-8")
     assert [utf8[a:b].decode() for a, b in zip(cuts[1::2], cuts[2::2])] == [s for _, _, s in tokenize(text)]
+
+
+def test_char_tables_agree_with_unicodedata_at_every_code_point() -> None:
+    # the reference: one unicodedata.category call per code point, with the class rules of the
+    # module docstring written out (apostrophes, hyphens, periods, the comma)
+    tables = char_tables()
+    special = {**dict.fromkeys("'\u2019\u2018\u02bc\uff07\u02bb", APOS), **dict.fromkeys("-\u2010\u2011", HYPHEN),
+               ".": PERIOD, "\uff0e": PERIOD, ",": COMMA}  # fmt: skip
+    by_category = {"L": LETTER, "M": MARK, "N": DIGIT, "Z": SPACE}
+    for cp in range(0x110000):
+        ch = chr(cp)
+        cat = unicodedata.category(ch)
+        want = special.get(ch, SPACE if cat == "Cc" else IGNORE if cat == "Cf" else by_category.get(cat[0], PUNCT))
+        assert (tables.cls[cp], tables.upper[cp], tables.lower[cp]) == (want, cat in ("Lu", "Lt"), cat == "Ll"), hex(cp)
