@@ -19,6 +19,11 @@ workers included) is sampled for resident memory every 0.1 s:
 
 Each query runs twice; the table shows the second (warm) run and the first in brackets. RSS counts
 the memory-mapped index pages that are resident, which the kernel can drop at will.
+
+5. ``cold``: each query once more, alone in a new process (after ``import mediamon``, opening the
+   store and reading the actors; the store's files are in the page cache by then): what a Papermill
+   report or a restarted kernel waits for. ``--cold-trees before=PATH after=PATH`` times the
+   mediamon of other checkouts the same way, alternating between them, on the stores already built.
 """
 
 from __future__ import annotations
@@ -75,6 +80,19 @@ def _timed(fn, measure, repeat: int = 2):
     return {"seconds": times, **facts}
 
 
+def _query_calls(store, actors) -> dict:
+    import mediamon as mm  # child process only (see _actors)
+
+    return {
+        "kwic putin": lambda: mm.kwic(store, "putin"),
+        "kwic iran": lambda: mm.kwic(store, "iran"),
+        "cooc sentence (20 actors)": lambda: mm.cooccurrence(store, actors, unit="sentence"),
+        "timeline M (20 actors)": lambda: mm.timeline(store, actors, freq="M"),
+        "kwic rare": lambda: mm.kwic(store, RARE),
+        "kwic absent": lambda: mm.kwic(store, ABSENT),
+    }
+
+
 def _queries(store, actors) -> dict:
     import mediamon as mm  # child process only (see _actors)
 
@@ -104,6 +122,19 @@ def step(name: str, args: argparse.Namespace) -> dict:
         tokens = sum(store.shard_index(i).n_tokens for i in range(store.n_shards))
         return {"seconds": secs, "docs": len(store), "shards": store.n_shards, "tokens": tokens,
                 "text_mb": sum(s.text_bytes for s in store.shards) / 1e6}  # fmt: skip
+    if name == "cold":
+        if args.tree:  # the mediamon of another checkout (--cold-trees)
+            sys.path.insert(0, args.tree)
+        t0 = time.perf_counter()
+        from mediamon.store import open_store  # child process only (see _actors)
+
+        store, actors = open_store(args.store), _actors()
+        ready = time.perf_counter() - t0
+        call = _query_calls(store, actors)[args.query]
+        t0 = time.perf_counter()
+        call()
+        return {"seconds": [time.perf_counter() - t0], "import+open": ready,
+                "mediamon": str(Path(sys.modules["mediamon"].__file__).parent.parent)}
     if name == "local":
         from mediamon.store import open_store  # child process only (see _actors)
 
@@ -194,6 +225,12 @@ def main() -> None:
     ap.add_argument("--work", default="/tmp/mm-bench-scale")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-scale.md"))
     ap.add_argument("--corpus", type=Path, default=SOURCE, help="the corpus replicated (bench/run.py passes it)")
+    ap.add_argument("--query", help="(--step cold) the query to time")
+    ap.add_argument("--tree", help="(--step cold) the checkout whose mediamon is timed")
+    ap.add_argument("--cold-trees", nargs="+", metavar="NAME=PATH",
+                    help="only time each query in a new process, alternating between these checkouts, on the stores "
+                         "of --factors already built; the results go to --out's cold section")
+    ap.add_argument("--cold-rounds", type=int, default=3, help="(--cold-trees) rounds of every query per checkout")
     args = ap.parse_args()
     if args.step:
         print(json.dumps(step(args.step, args)))
@@ -204,6 +241,21 @@ def main() -> None:
     work = Path(args.work)
     results_path = work / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    if args.cold_trees:
+        trees = dict(t.split("=", 1) for t in args.cold_trees)
+        for f in args.factors:
+            store = work / f"store-{f}x"
+            runs = results.setdefault(f"{f}x", {}).setdefault("cold trees", {})
+            runs.clear()
+            for _ in range(args.cold_rounds):
+                for name, tree in trees.items():
+                    for q in QUERIES:
+                        got = run_child("cold", store=store, query=q, tree=str(Path(tree).resolve()))
+                        runs.setdefault(name, {}).setdefault(q, []).append(got["seconds"][0])
+                        print(f"[{f}x] {name} {q}: {got['seconds'][0]:.2f} s ({got['mediamon']})", flush=True)
+            results_path.write_text(json.dumps(results, indent=1))
+        report(results, Path(args.out))
+        return
     for f in args.factors:
         key = f"{f}x"
         inp = replicate(f, work / f"input-{key}", args.corpus)
@@ -216,6 +268,8 @@ def main() -> None:
         print(f"[{key}] local peak {r['local']['_peak_gib']:.2f} GiB", flush=True)
         r["dask"] = run_child("dask", store=store)
         print(f"[{key}] dask peak {r['dask']['_peak_gib']:.2f} GiB", flush=True)
+        r["cold"] = {q: run_child("cold", store=store, query=q)["seconds"] for q in QUERIES}
+        print(f"[{key}] cold " + ", ".join(f"{q} {s[0]:.2f}" for q, s in r["cold"].items()), flush=True)
         if f in args.memory_factors:
             r["memory"] = run_child("memory", input=inp)
             print(f"[{key}] in-memory peak {r['memory']['_peak_gib']:.2f} GiB", flush=True)
@@ -281,6 +335,10 @@ def report(results: dict, out: Path) -> None:
                 cells.append(f"{s[-1]:.2f} ({s[0]:.2f})" if s else "–")
             label = {"local": "sharded, local", "dask": "Dask LocalCluster (2 workers)", "memory": "in-memory engine"}[eng]
             lines.append(f"| {k} | {label} | " + " | ".join(cells) + f" | {_peak(r)} |")
+        cold = results[k].get("cold")
+        if cold:
+            lines.append(f"| {k} | sharded, local, each query in a new process | "
+                         + " | ".join(f"{cold[q][0]:.2f}" if q in cold else "–" for q in QUERIES) + " | |")
     lines += ["", "Hits: " + "; ".join(
         f"{k}: putin {results[k]['local']['kwic putin']['rows']:,}, iran {results[k]['local']['kwic iran']['rows']:,}, "
         f"{results[k]['local']['cooc sentence (20 actors)']['rows']} pairs over "
@@ -307,6 +365,19 @@ def report(results: dict, out: Path) -> None:
              for eng, r in results[k].items() if isinstance(r, dict) and "_load" in r]  # fmt: skip
     if loads:
         lines += ["Load (1-minute average before -> after each step; 2 cores): " + "; ".join(loads), ""]
+
+    compared = [k for k in keys if results[k].get("cold trees")]
+    if compared:
+        lines += ["## First query in a new process, checkouts compared (seconds)", "",
+                  "Each query alone in a new process (`--step cold`), the checkouts taking turns; median of the "
+                  "rounds, the fastest and slowest in brackets.", "",
+                  "| size | checkout | " + " | ".join(QUERIES) + " |", "|---|---|" + "---:|" * len(QUERIES)]  # fmt: skip
+        for k in compared:
+            for name, times in results[k]["cold trees"].items():
+                cells = [f"{sorted(t)[len(t) // 2]:.2f} ({min(t):.2f}-{max(t):.2f})" if (t := times.get(q)) else "–"
+                         for q in QUERIES]  # fmt: skip
+                lines.append(f"| {k} | {name} | " + " | ".join(cells) + " |")
+        lines.append("")
 
     sizes = [results[k]["ingest"]["text_mb"] for k in keys]
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))

@@ -73,9 +73,9 @@ META_TYPES = {"doc_id": pa.string(), "date": pa.timestamp("ns", tz="UTC"), "sour
 
 
 def metadata(shard: Shard, docs: np.ndarray, columns: Iterable[str] = ("doc_id", "date", "source", "title", "url")) -> pa.Table:
-    """Metadata of index documents *docs* with the same Arrow types whatever the source."""
-    table = shard.table(docs, types=META_TYPES)
-    return pa.table({c: table.column(c) for c in columns})
+    """Metadata *columns* of index documents *docs* with the same Arrow types whatever the source
+    (only those columns are taken: a title or URL per row costs more than the rest together)."""
+    return shard.table(docs, tuple(columns), types=META_TYPES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +342,7 @@ def mention_rows(shard: Shard, actors: ActorSet, *, roles: bool = False) -> pa.T
     doc = m.column("doc").to_numpy().astype(np.int64, copy=False)
     ts = m.column("token_start").to_numpy().astype(np.int64, copy=False)
     te = m.column("token_end").to_numpy().astype(np.int64, copy=False)
-    meta = metadata(shard, doc)
+    meta = metadata(shard, doc, ("doc_id", "date", "source"))
     extra = {}
     if roles:
         raw = _spans_of(m)
