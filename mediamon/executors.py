@@ -20,14 +20,13 @@ the per-shard tasks and the combination are the same code, so the tables are ide
       receiving, decoding and copying it; elsewhere data travels by Dask's protocol. mediamon
       writes no pickle file;
     * *no cluster for small work* (the documented rule): on a cluster whose workers all run on
-      this machine, shard 0 runs in this process first; when the remaining shards would take
-      less than :data:`INLINE_SECONDS` here at its pace, they run here too, since one call to the
-      cluster costs more (20-60 ms on 2 cores) -- unless this process has sent the store to
-      the cluster before and has not run those shards itself: their caches (opened indexes,
-      metadata, texts) are then warm on the workers and cold here (about 70 ms a shard at 16x:
-      more than the trip), the pace of shard 0 would mislead, and the call goes to the cluster
-      unmeasured (but for the shards that ran here, which run here meanwhile). The tasks are
-      the same, so are the tables.
+      this machine, shard 0 runs in this process first; when the others would take less than
+      :data:`INLINE_SECONDS` here at its pace, they run here too, since one call to the cluster
+      costs more (35-110 ms on 2 cores); else they go to the cluster. Work sent at the same time
+      as shard 0 runs here would compete with it for the two cores. A shard not yet opened here
+      costs about 10 ms more the first time (its index, metadata table and texts are
+      memory-mapped, not read), so the pace of shard 0 misleads little. The tasks are the same,
+      so are the tables.
       ``DaskExecutor(client, inline=False)`` always runs every shard on the cluster.
 
 :func:`resolve` turns the ``executor=`` argument (or a corpus's ``using(...)`` choice) into one:
@@ -70,10 +69,12 @@ _CLIENTS: dict[str, dict[str, Any]] = {}
 
 #: The rule of :class:`DaskExecutor`: the remaining shards of a call run in this process when, at
 #: the pace of shard 0 here, they would take less than this (seconds; a single shard always runs
-#: here). Measured on 2 cores: a call to the local cluster of 2 workers costs 20-60 ms before any
-#: work, and ``kwic putin`` at 16x (0.06 s here) took 0.12 s there: below about a quarter of a
-#: second of work, halving the compute does not pay for the trip.
-INLINE_SECONDS = 0.25
+#: here). Measured at 16x on 2 cores (22 shards, 2 workers): a call to the cluster costs 35-110 ms
+#: before any work, and the results then cross to this process. A monthly timeline of 20 actors
+#: (about 0.3 s of shard work here; its results hold every document's date and source) took 1.15 s
+#: there against 0.74 s here; a 20-actor co-occurrence (0.3 s) 0.3 s there against 0.4 s here; KWIC
+#: of "iran" (2.5 s of work, 2.4 M rows) 1.8 s there against 2.2 s here.
+INLINE_SECONDS = 0.5
 #: An Arrow table of at least this many bytes goes from a worker on this machine to the client
 #: through shared memory (smaller ones are cheaper in Dask's own messages).
 SHARED_MIN_BYTES = 1 << 20
@@ -129,38 +130,38 @@ class DaskExecutor:
             return []
         workers = _workers(self.client)
         local = bool(workers) and all(_is_local(w) for w in workers)
-        results: dict[int, Any] = {}
-        place = _placement_key(source)
-        # shards this process sent to the cluster and never ran itself have their caches on the
-        # workers: the pace of shard 0 here would say nothing of them, so there is nothing to measure
-        cold = place in _SENT and any((place, i) not in _RAN_HERE for i in range(1, n))
-        if self.inline and local and not cold:
-            t0 = time.perf_counter()
-            results[0] = task(source, 0, *args[0])
-            took = time.perf_counter() - t0
-            _RAN_HERE.add((place, 0))
-            here = took * (n - 1) < INLINE_SECONDS
-            log.debug("executors: %s: shard 0 took %.1f ms here; %d more run %s", task.__name__, took * 1e3, n - 1,
-                      "here" if here else "on the cluster")  # fmt: skip
-            if here:
-                _RAN_HERE.update((place, i) for i in range(1, n))
-                return [results[0], *(task(source, i, *args[i]) for i in range(1, n))]
-        # a call to shards cold here still runs here those that ran here before (the probed
-        # shard 0 has never been opened by its worker), while the cluster runs the others
-        here_too = [i for i in range(n) if (place, i) in _RAN_HERE] if self.inline and local and cold else []
-        todo = [i for i in range(n) if i not in results and i not in here_too]
-        _SENT.add(place)
+        if not (self.inline and local):
+            return self._gather(self._submit(task, source, args, list(range(n)), workers, local), {}, n)
+        # the rule: shard 0 here first; the others here too when they would take less than
+        # INLINE_SECONDS at its pace, else on the cluster
+        t0 = time.perf_counter()
+        first = task(source, 0, *args[0])
+        took = time.perf_counter() - t0
+        here = took * (n - 1) < INLINE_SECONDS
+        log.debug("executors: %s: shard 0 took %.1f ms here; %d more run %s", task.__name__, took * 1e3, n - 1,
+                  "here" if here else "on the cluster")  # fmt: skip
+        if here:
+            return [first, *(task(source, i, *args[i]) for i in range(1, n))]
+        return self._gather(self._submit(task, source, args, list(range(1, n)), workers, local), {0: first}, n)
+
+    def _submit(self, task: Callable[..., Any], source: Any, args: Sequence[tuple[Any, ...]], todo: list[int],
+                workers: list[str], local: bool) -> list[Any]:  # fmt: skip
+        """The batches of shards *todo*, submitted (each shard to its worker, see :func:`_batches`)."""
+        if not todo:
+            return []
         shared = _shared_folder() if local else None
         futures = []
-        for worker, batch in _batches(todo, n, workers, self.batches):
+        for worker, batch in _batches(todo, len(args), workers, self.batches):
             key = f"mediamon-{task.__name__}-{batch[0]}-{batch[-1]}-{os.urandom(4).hex()}"
             futures.append(self.client.submit(
                 _run_batch, task, source, batch, [args[i] for i in batch], shared, key=key, pure=False,
                 workers=None if worker is None else [worker], allow_other_workers=True,
             ))  # fmt: skip
+        return futures
+
+    def _gather(self, futures: list[Any], results: dict[int, Any], n: int) -> list[Any]:
+        """The results of shards 0..n-1: *results* and those of the batches *futures*."""
         try:
-            for i in here_too:
-                results[i] = task(source, i, *args[i])
             gathered = self.client.gather(futures)
         except BaseException:
             # a task failed: the files of the others are never received; remove them
@@ -190,17 +191,6 @@ def _batches(todo: list[int], n: int, workers: list[str], per_worker: int) -> li
         step = -(-len(mine) // per_worker)
         out += [(workers[w], mine[k : k + step]) for k in range(0, len(mine), step)]
     return out
-
-
-#: Where shards ran (the rule of :class:`DaskExecutor`): ``(source key, shard)`` run in this
-#: process, and the source keys sent to a cluster (a store's folder: its caches are per folder).
-_RAN_HERE: set[tuple[object, int]] = set()
-_SENT: set[object] = set()
-
-
-def _placement_key(source: Any) -> object:
-    path = getattr(source, "path", None)
-    return str(path) if path is not None else id(source)
 
 
 #: The workers of a client, as last asked (``id(client) -> (time, addresses)``): asking the
@@ -454,7 +444,6 @@ def close() -> None:
                 log.warning("executors: error while closing a Dask cluster: %s", exc)
         _CLIENTS.clear()
         _WORKERS.clear()
-        _SENT.clear()  # a new cluster's workers start cold
         folder = _SHARED.pop(os.getpid(), None)
         if folder is not None:
             shutil.rmtree(folder.path, ignore_errors=True)

@@ -125,25 +125,15 @@ def test_small_work_runs_in_the_client_and_can_be_forced_onto_the_workers(monkey
     assert mm.executors.resolve("dask").inline and not DaskExecutor(client).on_workers().inline
 
 
-def test_small_work_stays_on_the_workers_whose_caches_are_warm(monkeypatch):
-    """Shards sent to the cluster before and never run here stay there, however small (their
-    caches are on the workers), shard 0 too unless it ran here; a single shard always runs here."""
+def test_small_work_runs_here_after_the_cluster_ran_it_and_a_single_shard_always_does(monkeypatch):
     client = executors.get_client()
     workers = set(client.run(os.getpid).values())
     store = a_store()
-    DaskExecutor(client, inline=False).map(where_task, store, [()] * 4)
+    assert {p.pid for p in DaskExecutor(client, inline=False).map(where_task, store, [()] * 4)} <= workers
     monkeypatch.setattr(executors, "INLINE_SECONDS", 1e9)
-    for _ in range(2):  # not even shard 0 runs here to measure the pace
-        assert {p.pid for p in DaskExecutor(client).map(where_task, store, [()] * 4)} <= workers
-    assert DaskExecutor(client).map(where_task, a_store(), [()])[0].pid == os.getpid()
-    probed = a_store()
+    assert [p.pid for p in DaskExecutor(client).map(where_task, store, [()] * 4)] == [os.getpid()] * 4
     monkeypatch.setattr(executors, "INLINE_SECONDS", 0.0)
-    DaskExecutor(client).map(where_task, probed, [()] * 4)  # shard 0 here, the rest there
-    monkeypatch.setattr(executors, "INLINE_SECONDS", 1e9)
-    for _ in range(2):  # shard 0 stays here, where it is warm; the others stay there
-        got = DaskExecutor(client).map(where_task, probed, [()] * 4)
-        assert [p.shard for p in got] == [0, 1, 2, 3]
-        assert got[0].pid == os.getpid() and {p.pid for p in got[1:]} <= workers
+    assert DaskExecutor(client).map(where_task, a_store(), [()])[0].pid == os.getpid()
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 22])
