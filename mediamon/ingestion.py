@@ -56,6 +56,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import readers
+from .discovery import discover, shown_path
 from .corpus import MANIFEST_COLUMNS, STATUSES, Corpus, empty_manifest
 from .errors import InputError
 from .sentences import BY_LANGUAGE
@@ -229,7 +230,7 @@ def ingest(
     fmt = read_options.get("format")
     writer: _StoreWriter | None = None
     try:
-        found = readers._discover(source, fmt)
+        found = discover(source, fmt)
         writer = _StoreWriter(tmp, unit=unit, size=size, index=index, sentences=sentences,
                               dedupe=dedupe, name=name or readers._default_name(source))  # fmt: skip
         bar = tqdm(total=len(found), desc="ingest", unit="file",
@@ -357,7 +358,7 @@ def _refuse_foreign_files(dest: Path, call: str) -> None:
 
 
 def _file_row(f: Any) -> dict[str, Any]:
-    return {"item": f.rel, "path": readers._shown(os.path.abspath(f.path)), "line": None, "status": f.status,
+    return {"item": f.rel, "path": shown_path(os.path.abspath(f.path)), "line": None, "status": f.status,
             "reason": f.reason or "", "doc_id": None, "duplicate_of": None, "message": f.message,
             "encoding": None, "replaced_chars": 0, "nul_stripped": 0, "_seq": f.seq}  # fmt: skip
 
@@ -439,7 +440,7 @@ class _StoreWriter:
         if not batch:
             self.add_manifest(pre, [])
             return
-        seq_of = {readers._shown(os.path.abspath(f.path)): f.seq for f in batch}
+        seq_of = {shown_path(os.path.abspath(f.path)): f.seq for f in batch}
         corpus = readers.read_corpus([_as_read_source(f) for f in batch], dedupe=dedupe, progress=False, **read_options)
         docs = corpus.docs
         man = corpus.manifest.copy()

@@ -108,6 +108,10 @@ reading order, and the manifest message says so.
 Columns: list and dict values (JSON arrays/objects, YAML lists) become JSON strings.
 Progress: a progress bar over the files is shown when a person is watching (a terminal, or a
 Jupyter kernel that is not running a batch report), or as ``progress=`` says.
+
+Where the rules live: :mod:`mediamon.discovery` (which items a source holds, and of which format),
+:mod:`mediamon.decoding` (a file's bytes and their text), :mod:`mediamon.records` (the records of
+each format); this module runs them file by file and assembles the documents and the manifest.
 """
 
 from __future__ import annotations
@@ -115,58 +119,38 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as _dt
-import errno
-import functools
-import glob as _glob
-import gzip
-import io
 import json
 import logging
 import os
-import re
-import stat
-import sys
 import time
-import zlib
-import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from .corpus import MANIFEST_COLUMNS, Corpus
 from . import minhash
 from .dates import parse_dates
-from .errors import ColumnError, InputError, NotFoundError, YamlError, one_of
+from .decoding import Rejected, decode_text, read_bytes
+from .discovery import FORMATS, LOSSY_NAME, Format, Found, discover, shown_path
+from .errors import ColumnError, InputError, one_of
 from .newstext import find_bodies
 from .progress import show_progress
-from .safeyaml import safe_load
-from .markers import read_marker
-from .store import STORE_FORMAT, is_store, open_store
+from .records import Rows, frame_of, front_matter, parse_csv, parse_jsonl, parse_parquet, read_sidecar
+from .store import is_store, open_store
 from .text import codepoints, normalize, split_utf8, tokenize_spans, utf8_positions
 
 log = logging.getLogger(__name__)
 
 __all__ = ["read_corpus", "REASONS", "FORMATS", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOC_CHARS"]
 
-Format = Literal["txt", "csv", "tsv", "jsonl", "parquet"]
-FORMATS: tuple[str, ...] = ("txt", "csv", "tsv", "jsonl", "parquet")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 #: Longest document text kept (characters). Its token index needs ~40 bytes per character, so one
 #: 250 MB document would need ~10 GB; 10 million characters is ~1,500 pages of a book.
 DEFAULT_MAX_DOC_CHARS = 10_000_000
-MAX_GZIP_RATIO = 100
-GZIP_RATIO_FLOOR = 10 * 1024 * 1024
-MAX_DEPTH = 64  # deepest nesting read in JSON values, front matter and Parquet schemas
-LINE_ROWS = 1_000  # problem lines of one file listed one by one before runs are summarised
-FLOOD_ROWS = 10_000  # past this many problem rows, and more than good records, a file stops
 
 #: Every reason code a manifest row can carry, with its meaning.
 REASONS: dict[str, str] = {
@@ -209,1032 +193,8 @@ REASONS: dict[str, str] = {
     "header_only": "a CSV/TSV file with a header and no rows",
 }
 
-_JUNK_NAMES = {"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"}
-_DOC_STEMS = ("readme", "notice", "license", "licence", "copying", "changelog", "citation", "authors")
-_SIDECARS = {"metadata.csv": "csv", "metadata.tsv": "tsv", "metadata.jsonl": "jsonl"}
-_EXTENSIONS = {
-    ".txt": "txt", ".text": "txt", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
-}
-_MAGIC = (
-    b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"\xff\xd8\xff", b"GIF8",
-    b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"MZ", b"PAR1", b"SQLite format 3", b"\xca\xfe\xba\xbe",
-)
-_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\udc80-\udcff]")
-_ANY_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FIELDS = ("text", "date", "title", "source", "url", "id")
 _TEXT_ALIASES = ("body", "content", "article", "full_text", "fulltext", "story", "text_body", "message")
-_CHUNK = 1 << 20
-_SAMPLE = 1 << 16
-_INDEX_FILES = ("meta.json", "vocab.txt", "doc_ids.txt")
-
-
-# ---------------------------------------------------------------------------------------------
-# discovery
-# ---------------------------------------------------------------------------------------------
-def _shown(path: str) -> str:
-    """*path* as text any writer accepts: bytes of a file name that are not UTF-8 become U+FFFD.
-
-    >>> _shown("caf\\udce9.txt")
-    'caf\ufffd.txt'
-    """
-    if not _ANY_SURROGATE.search(path):
-        return path
-    try:
-        raw = path.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        raw = path.encode("utf-8", "surrogatepass")
-    return raw.decode("utf-8", "replace")
-
-
-@dataclass
-class _Found:
-    """One discovered file (or a pre-decided outcome for it)."""
-
-    path: str
-    rel: str
-    seq: int = 0
-    fmt: str | None = None
-    status: str | None = None
-    reason: str | None = None
-    message: str = ""
-    read_path: str | None = None  # resolved path to open (symlinks inside the root)
-    sidecar: dict[str, dict[str, Any]] | None = None
-    lossy_name: bool = False  # the name held bytes that are not UTF-8 (rel shows them as U+FFFD)
-
-    def __post_init__(self) -> None:
-        shown = _shown(self.rel)
-        if shown is not self.rel:
-            self.rel, self.lossy_name = shown, True
-
-
-_LOSSY_NAME = "file name is not valid UTF-8 (shown with U+FFFD)"
-
-
-def _is_junk(name: str) -> bool:
-    return name.startswith(".") or name.lower() in _JUNK_NAMES
-
-
-def _format_of(name: str, forced: str | None) -> tuple[str | None, bool]:
-    lower = name.lower()
-    gz = lower.endswith(".gz")
-    base = lower[:-3] if gz else lower
-    if forced is not None:
-        return forced, gz
-    return _EXTENSIONS.get(os.path.splitext(base)[1]), gz
-
-
-def _is_documentation(name: str) -> bool:
-    stem = name.lower().split(".", 1)[0]
-    return any(stem == s or stem.startswith(s + "-") or stem.startswith(s + "_") for s in _DOC_STEMS)
-
-
-def _mediamon_folder(folder: str, names: set[str]) -> tuple[str, str] | None:
-    """(reason, message) when *folder* holds a mediamon store or token index, else None."""
-    if "store.json" in names:
-        meta = read_marker(os.path.join(folder, "store.json"))
-        if isinstance(meta, dict) and meta.get("format") == STORE_FORMAT:
-            return "mediamon_store", ("a mediamon store (store.json); not read as documents. Open it "
-                                      "with mediamon.open_store(path), or read its source instead")
-    if all(n in names for n in _INDEX_FILES):
-        meta = read_marker(os.path.join(folder, "meta.json"))
-        if isinstance(meta, dict) and {"fingerprint", "n_tokens", "n_vocab"} <= set(meta):
-            return "mediamon_index", ("a saved mediamon token index (meta.json, vocab.txt, "
-                                      "doc_ids.txt); not read as documents")
-    return None
-
-
-def _scan(folder: str, rel: str, out: list[_Found]) -> list[os.DirEntry[str]] | None:
-    """The sorted entries of *folder*, or None after recording why it cannot be read."""
-    try:
-        with os.scandir(folder) as it:
-            return sorted(it, key=lambda e: e.name)
-    except PermissionError as exc:
-        out.append(_Found(folder, rel, status="rejected", reason="permission_denied", message=str(exc)))
-    except FileNotFoundError as exc:
-        out.append(_Found(folder, rel, status="rejected", reason="vanished", message=str(exc)))
-    except OSError as exc:  # a path too long, a folder that is not one any more, an I/O error
-        out.append(_Found(folder, rel, status="rejected", reason="io_error",
-                          message=f"folder not read: {exc}"))
-    return None
-
-
-def _walk(folder: str, root_real: str, prefix: str, out: list[_Found], fmt: str | None) -> None:
-    """Discover the files below *folder* in sorted, depth-first order, without recursion."""
-    stack: list[tuple[Iterator[os.DirEntry[str]], str, bool]] = []
-
-    def enter(path: str, rel_prefix: str) -> None:
-        entries = _scan(path, rel_prefix.rstrip("/") or ".", out)
-        if entries is None:
-            return
-        names = {e.name for e in entries}
-        marker = _mediamon_folder(path, names)
-        if marker is not None:
-            out.append(_Found(path, rel_prefix.rstrip("/") or ".", status="skipped", reason=marker[0],
-                              message=marker[1]))
-            return
-        has_txt = any(
-            (not _is_junk(e.name)) and _format_of(e.name, None)[0] == "txt" and not _is_dir(e)
-            for e in entries
-        )
-        stack.append((iter(entries), rel_prefix, has_txt))
-
-    enter(folder, prefix)
-    while stack:
-        entries, rel_prefix, has_txt = stack[-1]
-        e = next(entries, None)
-        if e is None:
-            stack.pop()
-            continue
-        rel = f"{rel_prefix}{e.name}"
-        if _is_junk(e.name):
-            out.append(_Found(e.path, rel, status="skipped", reason="junk",
-                              message="hidden or operating-system file"))
-            continue
-        if e.is_symlink():
-            try:
-                target = os.path.realpath(e.path, strict=True)
-            except OSError as exc:
-                loop = exc.errno == errno.ELOOP or "loop" in str(exc).lower()
-                out.append(_Found(e.path, rel, status="rejected",
-                                  reason="symlink_loop" if loop else "symlink_broken",
-                                  message=f"symlink not followed: {_shown(str(exc))}"))
-                continue
-            if os.path.commonpath([root_real, target]) != root_real:
-                out.append(_Found(e.path, rel, status="rejected", reason="symlink_outside",
-                                  message=f"symlink to {_shown(target)}, outside {_shown(root_real)}; not followed"))
-                continue
-            if os.path.isdir(target):
-                out.append(_Found(e.path, rel, status="skipped", reason="symlink_dir",
-                                  message=f"symlink to folder {_shown(target)}; not followed"))
-                continue
-            out.append(_classify(_Found(e.path, rel, read_path=target), fmt, has_txt))
-            continue
-        if _is_dir(e):
-            enter(e.path, rel + "/")
-            continue
-        out.append(_classify(_Found(e.path, rel), fmt, has_txt))
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir(follow_symlinks=False)
-    except OSError:
-        return False
-
-def _classify(found: _Found, fmt: str | None, has_txt: bool, *, explicit: bool = False) -> _Found:
-    name = os.path.basename(found.path)
-    if not explicit:
-        if _is_documentation(name):
-            found.status, found.reason = "skipped", "documentation"
-            found.message = "documentation file beside the data"
-            return found
-        if has_txt and name.lower() in _SIDECARS:
-            found.status, found.reason = "skipped", "sidecar"
-            found.message = "metadata for the .txt files of this folder"
-            return found
-    kind, _gz = _format_of(name, fmt)
-    if kind is None:
-        found.status, found.reason = "skipped", "unsupported_format"
-        found.message = (
-            f"extension not read by read_corpus(); pass format= (one of {', '.join(FORMATS)}) to "
-            "read it anyway"
-        )
-    found.fmt = kind
-    return found
-
-
-_GLOB_CHARS = re.compile(r"[*?\[]")
-
-
-def _discover(source: Any, fmt: str | None) -> list[_Found]:
-    sources = list(source) if isinstance(source, (list, tuple)) else [source]
-    if not sources:
-        raise InputError("read_corpus(): source is an empty list; pass a file, a folder or a glob.")
-    found: list[_Found] = []
-    for src in sources:
-        if not isinstance(src, (str, os.PathLike)):
-            raise InputError(
-                f"read_corpus(): source must be a path, a glob or a list of them; got "
-                f"{type(src).__name__} {src!r}."
-            )
-        raw = os.path.expanduser(os.fspath(src))
-        if os.path.lexists(raw):
-            if os.path.isdir(raw):
-                real = os.path.realpath(raw)
-                _walk(raw, real, "", found, fmt)
-            else:
-                found.append(_classify(_Found(raw, os.path.basename(raw)), fmt, False, explicit=True))
-            continue
-        if _GLOB_CHARS.search(raw):
-            try:
-                matches = sorted(_glob.glob(raw, recursive=True))
-            except RecursionError:  # glob's "**" recurses once per folder level
-                raise InputError(
-                    f"read_corpus(): the glob {raw!r} reaches folders nested too deep for Python's "
-                    "glob; pass the folder itself, which is walked without that limit."
-                ) from None
-            if not matches:
-                raise NotFoundError(f"read_corpus(): the glob {raw!r} matches no file.")
-            parts = Path(raw).parts
-            base_parts = []
-            for p in parts:
-                if _GLOB_CHARS.search(p):
-                    break
-                base_parts.append(p)
-            base = str(Path(*base_parts)) if base_parts else "."
-            base_real = os.path.realpath(base)
-            for m in matches:
-                rel = os.path.relpath(m, base).replace(os.sep, "/")
-                if os.path.isdir(m) and not os.path.islink(m):
-                    _walk(m, os.path.realpath(m), rel + "/", found, fmt)
-                else:
-                    has_txt = False
-                    f = _Found(m, rel)
-                    if os.path.islink(m):
-                        target = os.path.realpath(m)
-                        if os.path.commonpath([base_real, target]) != base_real:
-                            f.status, f.reason = "rejected", "symlink_outside"
-                            f.message = f"symlink to {target}, outside {base_real}; not followed"
-                            found.append(f)
-                            continue
-                    found.append(_classify(f, fmt, has_txt, explicit=True))
-            continue
-        raise NotFoundError(
-            f"read_corpus(): {os.fspath(src)!r} does not exist (resolved: {os.path.abspath(raw)}). "
-            "Pass a file, a folder, a glob or a list of them."
-        )
-    seen: dict[str, str] = {}
-    real_dirs: dict[str, str] = {}
-    for i, f in enumerate(found):
-        f.seq = i
-        if f.status is None:
-            key = f.read_path or _real_file_path(f.path, real_dirs)
-            if key in seen:
-                f.status, f.reason = "skipped", "repeated_path"
-                f.message = f"already read as {seen[key]}"
-            else:
-                seen[key] = f.rel
-    return found
-
-
-def _real_file_path(path: str, real_dirs: dict[str, str]) -> str:
-    """``os.path.realpath(path)``, resolving each folder once (realpath costs an lstat per part)."""
-    if os.path.islink(path):
-        return os.path.realpath(path)
-    folder, base = os.path.split(path)
-    real = real_dirs.get(folder)
-    if real is None:
-        real = real_dirs[folder] = os.path.realpath(folder or ".")
-    return os.path.join(real, base)
-
-
-# ---------------------------------------------------------------------------------------------
-# bytes and decoding
-# ---------------------------------------------------------------------------------------------
-class _Reject(Exception):
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
-def _read_bytes(found: _Found, max_bytes: int) -> bytes:
-    path = found.read_path or found.path
-    try:
-        st = os.stat(path)
-    except FileNotFoundError as exc:
-        raise _Reject("vanished", f"file disappeared before reading: {exc}") from None
-    except PermissionError as exc:
-        raise _Reject("permission_denied", str(exc)) from None
-    except OSError as exc:
-        reason = "symlink_loop" if exc.errno == errno.ELOOP else "io_error"
-        raise _Reject(reason, str(exc)) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise _Reject("not_regular_file", "not a regular file (FIFO, device or socket); not opened")
-    if st.st_size > max_bytes:
-        raise _Reject("too_large", f"{st.st_size:,} bytes on disk; max_bytes is {max_bytes:,}")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        try:
-            fd = os.open(path, flags)
-        except OSError as exc:
-            if exc.errno != errno.ELOOP:
-                raise
-            fd = os.open(os.path.realpath(path), flags)  # a file named through a symlink
-    except FileNotFoundError as exc:
-        raise _Reject("vanished", f"file disappeared before reading: {exc}") from None
-    except PermissionError as exc:
-        raise _Reject("permission_denied", str(exc)) from None
-    except OSError as exc:
-        raise _Reject("io_error", str(exc)) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise _Reject("not_regular_file", "not a regular file once opened; not read")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = _read_capped(fh, st.st_size, max_bytes)
-    except OSError as exc:
-        raise _Reject("io_error", str(exc)) from None
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes:
-        raise _Reject("too_large", f"more than max_bytes={max_bytes:,} bytes")
-    if found.rel.lower().endswith(".gz") or (found.path.lower().endswith(".gz")):
-        data = _gunzip(data, max_bytes)
-    return data
-
-
-def _read_capped(fh: io.BufferedReader, size: int, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of *fh*, allocating only what the file holds.
-
-    ``read(n)`` allocates *n* bytes before reading, so the size on disk (plus one byte, which tells
-    whether the file grew) is asked first; a file that grew, or reports size 0 (``/proc``), is read
-    on in chunks up to the cap.
-    """
-    limit = max_bytes + 1
-    first = min(limit, size + 1)
-    data = fh.read(first)
-    if len(data) < first or first == limit:
-        return data
-    buf = bytearray(data)
-    while len(buf) < limit:
-        chunk = fh.read(min(_CHUNK, limit - len(buf)))
-        if not chunk:
-            break
-        buf += chunk
-    return bytes(buf)
-
-
-def _gunzip(data: bytes, max_bytes: int) -> bytes:
-    if not data.startswith(b"\x1f\x8b"):
-        raise _Reject("corrupt", "named .gz but not gzip data")
-    out = bytearray()
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-            while True:
-                chunk = gz.read(_CHUNK)
-                if not chunk:
-                    break
-                out += chunk
-                if len(out) > max_bytes:
-                    raise _Reject("too_large", f"more than max_bytes={max_bytes:,} bytes after "
-                                  "gzip decompression")
-                if len(out) > GZIP_RATIO_FLOOR and len(out) > MAX_GZIP_RATIO * len(data):
-                    raise _Reject("too_large", f"gzip expands more than {MAX_GZIP_RATIO}:1 "
-                                  "(possible decompression bomb)")
-    except (OSError, EOFError, zlib.error) as exc:
-        raise _Reject("corrupt", f"gzip: {exc}") from None
-    return bytes(out)
-
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
-    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
-)
-
-
-@dataclass
-class _Decoded:
-    text: str
-    encoding: str
-    has_surrogates: bool = False  # undecodable bytes kept as lone surrogates, replaced per record
-    notes: list[str] = field(default_factory=list)
-
-
-def _utf16_guess(data: bytes) -> str | None:
-    sample = data[:8192]
-    half = len(sample) // 2
-    if half < 2:
-        return None
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
-
-
-def _decode(data: bytes, forced: str | None) -> _Decoded:
-    if not data.strip():
-        raise _Reject("empty", "the file is empty or whitespace only")
-    notes: list[str] = []
-    if forced is not None:
-        try:
-            text = data.decode(forced)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise _Reject("decode_error", f"encoding={forced!r} cannot decode it: {exc}") from None
-        if text.startswith("\ufeff"):
-            text, notes = text[1:], ["bom"]
-        return _finish_decode(_Decoded(text, forced, notes=notes), len(data))
-    for bom, codec, label in _BOMS:
-        if data.startswith(bom):
-            text = data[len(bom):].decode(codec, errors="replace")
-            return _finish_decode(_Decoded(text, label, notes=["bom"]), len(data))
-    if data.startswith(_MAGIC):
-        raise _Reject("binary", "binary file signature")
-    guess = _utf16_guess(data)
-    if guess is not None:
-        try:
-            text = data[: len(data) - len(data) % 2].decode(guess)
-            return _finish_decode(_Decoded(text, guess, notes=["utf-16 without bom"]), len(data))
-        except UnicodeDecodeError:
-            pass
-    try:
-        return _finish_decode(_Decoded(data.decode("utf-8"), "utf-8"), len(data))
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("utf-8", errors="surrogateescape")
-    if re.search(r"[^\x00-\x7f\udc80-\udcff]", text):  # valid multi-byte UTF-8 as well: mixed
-        return _finish_decode(_Decoded(text, "utf-8", has_surrogates=True, notes=["mixed"]), len(data))
-    try:
-        return _finish_decode(_Decoded(data.decode("cp1252"), "cp1252"), len(data))
-    except UnicodeDecodeError:
-        return _finish_decode(_Decoded(data.decode("latin-1"), "latin-1"), len(data))
-
-
-def _finish_decode(dec: _Decoded, nbytes: int) -> _Decoded:
-    text = dec.text
-    sample = text[:_SAMPLE]  # the binary test looks at the first characters only
-    n = max(len(sample), 1)
-    bad = len(_CONTROL.findall(sample)) + sample.count("\x00")
-    replaced = len(_SURROGATE.findall(sample)) if dec.has_surrogates else sample.count("\ufffd")
-    if bad > 0.1 * n or replaced > 0.2 * n:
-        raise _Reject("binary", f"not text: {bad} control and {replaced} undecodable characters "
-                      f"in the first {n:,}")
-    if "\r" in text:
-        dec.notes.append("crlf/cr")
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.replace("\x00", "").strip():
-        raise _Reject("empty", "the file is empty or whitespace only")
-    dec.text = text
-    return dec
-
-
-def _clean(value: Any, surrogates: bool) -> tuple[Any, int, int]:
-    """Strip NULs, replace undecodable bytes, normalise newlines in one string value."""
-    if not isinstance(value, str):
-        return value, 0, 0
-    nul = rep = 0
-    if "\x00" in value:
-        nul = value.count("\x00")
-        value = value.replace("\x00", "")
-    if surrogates:
-        value, rep = _ANY_SURROGATE.subn("\ufffd", value)
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value, nul, rep
-
-
-# ---------------------------------------------------------------------------------------------
-# formats -> records
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class _Rows:
-    """Records of one file plus its rejected/skipped lines (bounded: see :meth:`problem`)."""
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    nul: list[int] = field(default_factory=list)
-    replaced: list[int] = field(default_factory=list)
-    # first line, last line, count, status, reason, message: one manifest row each
-    other: list[tuple[int | None, int | None, int, str, str, str]] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    flooded: bool = False
-
-    def add(
-        self, line: int, record: dict[str, Any], surrogates: bool, extra_nul: int = 0,
-        clean: bool = True,
-    ) -> None:
-        nul, rep = extra_nul, 0
-        if surrogates and any(isinstance(k, str) and _ANY_SURROGATE.search(k) for k in record):
-            record = {_ANY_SURROGATE.sub("\ufffd", k): v for k, v in record.items()}
-        for k, v in (record.items() if clean else ()):
-            if isinstance(v, str):
-                v2, a, b = _clean(v, surrogates)
-                if a or b or v2 is not v:
-                    record[k] = v2
-                    nul += a
-                    rep += b
-            elif surrogates and isinstance(v, (list, dict)):
-                v2, b = _clean_nested(v)
-                record[k] = v2
-                rep += b
-        self.records.append(record)
-        self.lines.append(line)
-        self.nul.append(nul)
-        self.replaced.append(rep)
-
-    def problem(self, first: int, last: int, status: str, reason: str, message: str) -> None:
-        """Record a rejected or skipped record (physical lines *first*..*last*).
-
-        The first :data:`LINE_ROWS` get a row each; later ones extend the previous row when it has
-        the same status and reason and ends on the line before (a run). Past :data:`FLOOD_ROWS`
-        rows, and more rows than good records, :attr:`flooded` tells the parser to stop.
-        """
-        other = self.other
-        if len(other) > LINE_ROWS:  # rows past the first LINE_ROWS may grow into runs
-            f0, l0, n0, s0, r0, m0 = other[-1]
-            if s0 == status and r0 == reason and l0 is not None and l0 + 1 == first:
-                other[-1] = (f0, last, n0 + 1, s0, r0, m0)
-                return
-        other.append((first, last, 1, status, reason, message))
-        if len(other) > FLOOD_ROWS and len(other) > len(self.records):
-            self.flooded = True
-
-    def stop(self, first: int, last: int) -> None:
-        """The rest of the file, lines *first*..*last*, is not read (after :attr:`flooded`)."""
-        bad = sum(n for _, _, n, _, _, _ in self.other)
-        self.other.append((
-            first, last, 1, "rejected", "bad_line_flood",
-            f"lines {first:,}-{last:,} not read: {bad:,} bad or blank records before them against "
-            f"{len(self.records):,} good ones; the file looks damaged or is not this format "
-            f"(check format=, or clean the file)",
-        ))
-
-    def manifest_rows(self, rel: str) -> Iterator[tuple[str, int | None, str, str, str]]:
-        """(item, line, status, reason, message) of each problem row; runs are named first-last."""
-        for first, last, n, status, reason, message in self.other:
-            if n == 1 and reason != "bad_line_flood":
-                yield f"{rel}:{first}", first, status, reason, message
-            elif n == 1:
-                yield f"{rel}:{first}-{last}", first, status, reason, message
-            else:
-                yield (f"{rel}:{first}-{last}", first, status, reason,
-                       f"{n:,} consecutive records (lines {first:,}-{last:,}) {status} as {reason}; "
-                       f"the first: {message}")
-
-
-def _clean_nested(value: list[Any] | dict[str, Any]) -> tuple[Any, int]:
-    """Replace lone surrogates in the strings (and keys) of a nested JSON value, without recursion."""
-    replaced = 0
-
-    def fix(v: Any) -> Any:
-        nonlocal replaced
-        if isinstance(v, str):
-            v, n = _ANY_SURROGATE.subn("\ufffd", v)
-            replaced += n
-        return v
-
-    root: list[Any] = [value]
-    stack: list[list[Any] | dict[str, Any]] = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            for i, v in enumerate(node):
-                if isinstance(v, (list, dict)):
-                    stack.append(v)
-                else:
-                    node[i] = fix(v)
-        else:
-            for k in list(node):
-                v = node[k]
-                k2 = fix(k)
-                if k2 != k:
-                    del node[k]
-                    node[k2] = v
-                if isinstance(v, (list, dict)):
-                    stack.append(v)
-                else:
-                    node[k2] = fix(v)
-    return root[0], replaced
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of a JSON value (a scalar is 0, ``[]`` is 1), without recursion."""
-    deepest = 0
-    stack = [(value, 0)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, (list, dict)):
-            d += 1
-            deepest = max(deepest, d)
-            if deepest > MAX_DEPTH:
-                return deepest
-            stack.extend((x, d) for x in (v.values() if isinstance(v, dict) else v))
-    return deepest
-
-
-_EXACT_FLOAT_INT = 2**53
-
-
-def _frame_of(rows: _Rows) -> pd.DataFrame:
-    """Records -> DataFrame without string inference: strings stay Python objects (one conversion
-    to the final string dtype happens in :class:`Corpus`); numeric and bool columns are typed when
-    that loses nothing (a float64 column only when every integer in it is exact as a float)."""
-    columns = list(dict.fromkeys(rows.columns or [k for r in rows.records for k in r]))
-    data: dict[str, pd.Series] = {}
-    for col in columns:
-        values = [r.get(col) for r in rows.records]
-        kinds = {type(v) for v in values if v is not None}
-        if kinds and kinds <= {int, float}:
-            as_float = float in kinds or None in values
-            if as_float and int in kinds and any(
-                type(v) is int and not -_EXACT_FLOAT_INT <= v <= _EXACT_FLOAT_INT for v in values
-            ):
-                data[col] = pd.Series(values, dtype=object)
-                continue
-            try:
-                data[col] = pd.Series(values, dtype="float64" if as_float else "int64")
-            except (OverflowError, ValueError):
-                data[col] = pd.Series(values, dtype=object)
-        elif kinds == {bool} and None not in values:
-            data[col] = pd.Series(values, dtype=bool)
-        else:
-            data[col] = pd.Series(values, dtype=object)
-    return pd.DataFrame(data, index=pd.RangeIndex(len(rows.records)))
-
-
-def _unique_header(names: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(names):
-        name = raw.strip() or f"column_{i + 1}"
-        base = name
-        while name in seen:
-            seen[base] += 1
-            name = f"{base}.{seen[base]}"
-        seen.setdefault(name, 0)
-        out.append(name)
-    return out
-
-
-class _Width:
-    """The number of fields a CSV record must have (``None`` until the header is read)."""
-
-    fields: int | None = None
-
-
-def _csv_records(
-    text: str, delimiter: str, width: _Width
-) -> Iterator[tuple[int, int, list[str] | None, str]]:
-    """``(first_line, last_line, fields, problem)`` for every physical record of a CSV text.
-
-    Quoting is strict record by record. A record with broken quoting yields ``fields=None`` and the
-    problem at its first line; if it spans several lines (a quote opened and never closed, or
-    closed by a stray quote further down) -- or spans several lines and has not
-    ``width.fields`` fields -- reading starts again at its second line, so the lines it would have
-    swallowed are records of their own. A single-line record whose only fault is text after a
-    closing quote (``"Fine" extra``) is read leniently, as pandas does.
-    """
-    n = len(text)
-    stream = io.StringIO(text, newline="")  # C-speed lines; seek() starts a new reader anywhere
-    pos, base = 0, 1  # offset and line number where the current reader starts
-    while pos < n:
-        stream.seek(pos)
-        reader = csv.reader(stream, delimiter=delimiter, strict=True)
-        done = 0  # physical lines of this reader consumed by complete records
-        problem = ""
-        try:
-            for row in reader:
-                first, last = base + done, base + reader.line_num - 1
-                if last > first and width.fields is not None and row and len(row) != width.fields:
-                    problem = (f"expected {width.fields} fields, found {len(row)} in a record that "
-                               f"would span lines {first}-{last} (a stray quote?); the following "
-                               "lines are read on their own")
-                    break
-                done = reader.line_num
-                yield first, last, row, ""
-            else:
-                return
-        except csv.Error as exc:
-            first, last = base + done, base + reader.line_num - 1
-            if "unexpected end of data" in str(exc):
-                problem = (f"quoted field opened here is never closed (it would run to line "
-                           f"{max(last, first)}); the following lines are read on their own")
-            elif last > first:
-                problem = (f"broken quoting ({exc}) in a record that would span lines "
-                           f"{first}-{last}; the following lines are read on their own")
-        # where the failed record starts, and the line after its first (found only on failure)
-        start = pos
-        for _ in range(done):
-            start = text.find("\n", start) + 1
-        eol = text.find("\n", start)
-        eol = n if eol < 0 else eol + 1
-        first = base + done
-        if problem:
-            yield first, first, None, problem
-        else:  # one line whose only fault is text after a closing quote: read it leniently
-            try:
-                fields = next(csv.reader([text[start:eol]], delimiter=delimiter, strict=False))
-            except (csv.Error, StopIteration) as exc2:
-                yield first, first, None, f"CSV quoting: {exc2}"
-            else:
-                yield first, first, fields, ""
-        pos, base = eol, first + 1
-
-
-def _parse_csv(dec: _Decoded, delimiter: str) -> _Rows:
-    rows = _Rows()
-    old = csv.field_size_limit()
-    csv.field_size_limit(max(old, min(len(dec.text) + 1, sys.maxsize)))
-    try:
-        header: list[str] | None = None
-        width = _Width()
-        last_line = dec.text.count("\n") + (0 if dec.text.endswith("\n") else 1)
-        for first, last, row, problem in _csv_records(dec.text, delimiter, width):
-            if row is None:
-                if header is None:
-                    header = []  # a broken first record: the header is the next good one
-                rows.problem(first, last, "rejected", "malformed_row", problem)
-            elif header is None or not header:
-                if not row:
-                    continue
-                header = _unique_header([_clean(h, dec.has_surrogates)[0] for h in row])
-                rows.columns = header
-                width.fields = len(header)
-                continue
-            elif not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
-                rows.problem(first, last, "skipped", "blank_line", "empty line")
-            elif len(row) != len(header):
-                rows.problem(first, last, "rejected", "malformed_row",
-                             f"expected {len(header)} fields, found {len(row)} (lines {first}-{last})"
-                             if last > first else f"expected {len(header)} fields, found {len(row)}")
-            else:
-                rows.add(first, dict(zip(header, row)), dec.has_surrogates)
-            if rows.flooded:
-                if last < last_line:
-                    rows.stop(last + 1, last_line)
-                break
-    finally:
-        csv.field_size_limit(old)
-    return rows
-
-
-def _bad_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _exact_int(digits: str) -> int | str:
-    """A JSON integer; beyond +-2**53 (not exact as a float64) the text written is kept."""
-    if len(digits) <= 16:
-        value = int(digits)
-        if -_EXACT_FLOAT_INT <= value <= _EXACT_FLOAT_INT:
-            return value
-    return digits
-
-
-_JSON = json.JSONDecoder(parse_constant=_bad_constant, parse_int=_exact_int, strict=False)
-
-
-def _parse_jsonl(dec: _Decoded) -> _Rows:
-    rows = _Rows()
-    text = dec.text
-    columns: dict[str, None] = {}
-    decode = _JSON.decode
-    # values need cleaning only if the file holds NULs, undecodable bytes, escaped CRs or escaped
-    # lone surrogates ("\ud800", which no writer accepts)
-    escaped_surrogates = "\\ud" in text or "\\uD" in text
-    surrogates = dec.has_surrogates or escaped_surrogates
-    clean = surrogates or "\x00" in text or "\\r" in text or "\\u000" in text
-    n = len(text)
-    pos, i = 0, 0
-    while pos < n:
-        end = text.find("\n", pos)
-        if end < 0:
-            end = n
-        line = text[pos:end]
-        pos = end + 1
-        i += 1
-        if not line or line.isspace():
-            rows.problem(i, i, "skipped", "blank_line", "empty line")
-        else:
-            nul = 0
-            if "\x00" in line:
-                nul = line.count("\x00")
-                line = line.replace("\x00", "")
-            try:
-                value = decode(line)
-            except json.JSONDecodeError as exc:
-                rows.problem(i, i, "rejected", "malformed_json", f"{exc.msg} at column {exc.colno}")
-                value = None
-            except RecursionError:
-                rows.problem(i, i, "rejected", "too_deep", f"nested deeper than {MAX_DEPTH} levels")
-                value = None
-            except ValueError as exc:
-                rows.problem(i, i, "rejected", "malformed_json", str(exc)[:200])
-                value = None
-            if value is None:
-                pass
-            elif not isinstance(value, dict):
-                rows.problem(i, i, "rejected", "not_an_object", f"a JSON {type(value).__name__}, not an object")
-            elif line.count("[") + line.count("{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
-                rows.problem(i, i, "rejected", "too_deep", f"nested deeper than {MAX_DEPTH} levels")
-            else:
-                rows.add(i, value, surrogates, extra_nul=nul, clean=clean)
-                columns.update(dict.fromkeys(rows.records[-1]))
-        if rows.flooded and pos < n:
-            rest = text.count("\n", pos) + (0 if text.endswith("\n") else 1)
-            rows.stop(i + 1, i + rest)
-            break
-    rows.columns = list(columns)
-    return rows
-
-
-# Parquet ------------------------------------------------------------------------------------
-_MIN_VALUE_BYTES = 8  # every decoded value costs at least an offset, a value or a Python object
-_DATETIME_MIN = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc)
-_DATETIME_MAX = _dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=_dt.timezone.utc)
-_UNIT_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-
-
-def _type_depth(t: pa.DataType) -> int:
-    deepest, stack = 0, [(t, 1)]
-    while stack:
-        typ, d = stack.pop()
-        deepest = max(deepest, d)
-        stack.extend((typ.field(i).type, d + 1) for i in range(typ.num_fields))
-    return deepest
-
-
-def _parse_parquet(data: bytes, max_bytes: int) -> _Rows:
-    """Read a Parquet file row group by row group, refusing it before decoding when it would
-    decode to more than *max_bytes* (see the module notes)."""
-    try:
-        pf = pq.ParquetFile(pa.BufferReader(data))
-        md = pf.metadata
-        schema = pf.schema_arrow
-    except Exception as exc:  # noqa: BLE001 -- any reader failure is this file's outcome
-        raise _Reject("corrupt", f"Parquet: {type(exc).__name__}: {exc}") from None
-    deepest = max((_type_depth(f.type) for f in schema), default=0)
-    if deepest > MAX_DEPTH:
-        raise _Reject("too_deep", f"Parquet schema nested {deepest} levels deep (at most {MAX_DEPTH})")
-    groups = [md.row_group(g) for g in range(md.num_row_groups)]
-    plain = sum(g.total_byte_size for g in groups)
-    values = sum(g.column(c).num_values for g in groups for c in range(g.num_columns))
-    fix = f"max_bytes is {max_bytes:,}; pass a larger max_bytes= to read it anyway"
-    if plain > max_bytes:
-        raise _Reject("too_large", f"Parquet pages decompress to {plain:,} bytes (from its metadata); {fix}")
-    if values * _MIN_VALUE_BYTES > max_bytes:
-        raise _Reject("too_large", f"Parquet file holds {values:,} values (at least "
-                      f"{values * _MIN_VALUE_BYTES:,} bytes once decoded); {fix}")
-    # Text columns with dictionary pages are read as dictionaries: their decoded size is added up
-    # from the indices before a single string is built.
-    dictionary = sorted({
-        g.column(c).path_in_schema for g in groups for c in range(g.num_columns)
-        if g.column(c).has_dictionary_page and g.column(c).physical_type == "BYTE_ARRAY"
-    })
-    rows = _Rows(columns=list(schema.names))
-    try:
-        if dictionary:
-            pf = pq.ParquetFile(pa.BufferReader(data), read_dictionary=dictionary)
-        decoded = 0
-        line = 0
-        for g in range(md.num_row_groups):
-            table = pf.read_row_group(g)
-            decoded += sum(_decoded_nbytes(chunk) for col in table.columns for chunk in col.chunks)
-            if decoded > max_bytes:
-                raise _Reject("too_large", (
-                    f"Parquet text decodes to at least {decoded:,} bytes by row group {g + 1} of "
-                    f"{md.num_row_groups} (dictionary-encoded values repeated); {fix}"))
-            table, notes = _python_safe(table)
-            for note in notes:
-                if note not in rows.notes:
-                    rows.notes.append(note)
-            for rec in table.to_pylist():
-                line += 1
-                rows.add(line, rec, False)
-            del table
-    except _Reject:
-        raise
-    except Exception as exc:  # noqa: BLE001 -- any reader failure is this file's outcome
-        raise _Reject("corrupt", f"Parquet: {type(exc).__name__}: {exc}") from None
-    return rows
-
-
-def _decoded_nbytes(arr: pa.Array) -> int:
-    """Bytes *arr* takes once dictionaries are decoded (offsets and values), without decoding."""
-    total = 0
-    stack = [arr]
-    while stack:
-        a = stack.pop()
-        t = a.type
-        if pa.types.is_dictionary(t):
-            lengths = pc.binary_length(a.dictionary) if _is_binary_like(t.value_type) else None
-            if lengths is None:
-                total += a.indices.nbytes + a.dictionary.nbytes
-                continue
-            taken = pc.sum(pc.take(lengths.cast(pa.int64()), a.indices)).as_py() or 0
-            total += int(taken) + 4 * len(a)
-        elif pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-            total += 8 * len(a)
-            stack.append(a.flatten())
-        elif pa.types.is_map(t):
-            total += 8 * len(a)
-            stack.extend([a.keys, a.items])
-        elif pa.types.is_struct(t):
-            stack.extend(a.field(i) for i in range(t.num_fields))
-        else:
-            total += a.nbytes
-    return total
-
-
-def _is_binary_like(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) or \
-        pa.types.is_large_binary(t)
-
-
-_OFFSET_ZONE = re.compile(r"[+-]\d{2}:\d{2}")
-
-
-@functools.cache
-def _known_zone(name: str) -> bool:
-    """A zone name Arrow writes: a fixed offset ("+03:30") or an IANA name the system knows."""
-    if _OFFSET_ZONE.fullmatch(name):
-        return True
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
-
-
-def _python_safe(table: pa.Table) -> tuple[pa.Table, list[str]]:
-    """Make top-level timestamp and date columns convertible to Python, with notes.
-
-    A zoned timestamp holds UTC instants, so it is read in UTC: no zone database is needed and a
-    bogus zone name costs nothing (it is noted). Values outside Python's years 1-9999 become
-    missing, counted.
-    """
-    notes: list[str] = []
-    for i, fld in enumerate(table.schema):
-        t = fld.type
-        if pa.types.is_timestamp(t):
-            raw = table.column(i).cast(pa.int64())
-            per_s = _UNIT_PER_SECOND[t.unit]
-            lo = max(int(_DATETIME_MIN.timestamp()) * per_s, -(2**63))  # int64 bounds: unit "ns"
-            hi = min(int(_DATETIME_MAX.timestamp()) * per_s, 2**63 - 1)
-            ok = pc.and_(pc.greater_equal(raw, lo), pc.less_equal(raw, hi))
-            bad = int(pc.sum(pc.invert(ok)).as_py() or 0)
-            if not bad and not t.tz:
-                continue
-            fixed = pc.if_else(ok, raw, None).cast(pa.timestamp(t.unit, tz="UTC" if t.tz else None))
-            if t.tz and not _known_zone(t.tz):
-                notes.append(f"column {fld.name!r}: unknown time zone {t.tz!r}; the timestamps are "
-                             "read as the UTC instants stored")
-            if bad:
-                notes.append(f"column {fld.name!r}: {bad:,} timestamp(s) outside years 1-9999 set to missing")
-            table = table.set_column(i, fld.with_type(fixed.type), fixed)
-        elif pa.types.is_date(t):
-            days = table.column(i).cast(pa.int32() if pa.types.is_date32(t) else pa.int64())
-            if pa.types.is_date64(t):
-                days = pc.divide(days, 86_400_000)
-            ok = pc.and_(pc.greater_equal(days, -719_162), pc.less_equal(days, 2_932_896))
-            bad = int(pc.sum(pc.invert(ok)).as_py() or 0)
-            if bad:
-                fixed = pc.if_else(ok, days.cast(pa.int32()), None).cast(pa.date32())
-                notes.append(f"column {fld.name!r}: {bad:,} date(s) outside years 1-9999 set to missing")
-                table = table.set_column(i, fld.with_type(pa.date32()), fixed)
-    return table, notes
-
-
-def _front_matter(text: str, what: str) -> tuple[dict[str, Any], str, str | None]:
-    if not text.startswith("---\n"):
-        return {}, text, None
-    end = text.find("\n---", 4, 65536)
-    if end < 0:
-        return {}, text, None
-    after = end + 4
-    if after < len(text) and text[after] != "\n":
-        return {}, text, None
-    block = text[4:end]
-    try:
-        meta = safe_load(block, schema="strings", max_depth=MAX_DEPTH, what=what)
-    except YamlError as exc:
-        where = f" at line {exc.line + 1}" if exc.line is not None else ""  # +1: the opening ---
-        return {}, text, f"front matter not read ({exc.problem}{where}); kept in text"
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        return {}, text, "front matter is not a mapping; kept in text"
-    return {str(k): v for k, v in meta.items()}, text[after + 1 if after < len(text) else after:], None
-
-
-def _read_sidecar(folder: str, max_bytes: int, forced: str | None) -> tuple[dict[str, dict], str]:
-    for name, kind in _SIDECARS.items():
-        path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            continue
-        try:
-            dec = _decode(_read_bytes(_Found(path, name), max_bytes), forced)
-        except _Reject as exc:
-            return {}, f"{name} not read: {exc.message}"
-        rows = _parse_jsonl(dec) if kind == "jsonl" else _parse_csv(dec, "\t" if kind == "tsv" else ",")
-        key = next((k for k in ("file", "filename", "file_name", "path") if k in rows.columns), None)
-        if key is None:
-            return {}, f"{name} has no 'file' column (columns are {rows.columns}); not used"
-        table = {}
-        for rec in rows.records:
-            fname = str(rec.pop(key, "") or "")
-            if fname:
-                table[os.path.basename(fname)] = rec
-        return table, f"metadata for {len(table)} file(s)"
-    return {}, ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1362,7 +322,7 @@ def read_corpus(
             arg = "source_col" if key == "source" else key
             raise InputError(f"read_corpus(): {arg}= must be a column name (str); got {col!r}.")
 
-    found = _discover(source, format)
+    found = discover(source, format)
     manifest: list[dict[str, Any]] = []
     frames: list[pd.DataFrame] = []
     sidecars: dict[str, tuple[dict[str, dict], str]] = {}
@@ -1370,12 +330,12 @@ def read_corpus(
     missing_column_msgs: list[str] = []
     texts = _TextBatch()
 
-    def file_row(f: _Found, status: str, reason: str, message: str, enc: str | None = None) -> None:
+    def file_row(f: Found, status: str, reason: str, message: str, enc: str | None = None) -> None:
         if f.lossy_name:
-            message = f"{message}; {_LOSSY_NAME}" if message else _LOSSY_NAME
-        manifest.append({"item": f.rel, "path": _shown(os.path.abspath(f.path)), "line": None,
+            message = f"{message}; {LOSSY_NAME}" if message else LOSSY_NAME
+        manifest.append({"item": f.rel, "path": shown_path(os.path.abspath(f.path)), "line": None,
                          "status": status, "reason": reason, "doc_id": None, "duplicate_of": None,
-                         "message": _shown(message), "encoding": enc, "replaced_chars": 0,
+                         "message": shown_path(message), "encoding": enc, "replaced_chars": 0,
                          "nul_stripped": 0, "_seq": f.seq})
 
     bar = tqdm(total=len(found), desc="read_corpus", unit="file", leave=False,
@@ -1386,12 +346,12 @@ def read_corpus(
             if f.reason == "sidecar":
                 folder = os.path.dirname(f.path)
                 if folder not in sidecars:
-                    sidecars[folder] = _read_sidecar(folder, max_bytes, encoding)
+                    sidecars[folder] = read_sidecar(folder, max_bytes, encoding)
                 f.message = sidecars[folder][1] or f.message
             file_row(f, f.status, f.reason or "", f.message)
             continue
         try:
-            data = _read_bytes(f, max_bytes)
+            data = read_bytes(f, max_bytes)
             if f.fmt == "txt":
                 record, surrogates, enc, notes = _text_record(f, data, encoding, max_bytes, sidecars)
                 for k in explicit_seen:
@@ -1400,7 +360,7 @@ def read_corpus(
                 continue
             rows, enc, notes = _records_of(f, data, encoding, max_bytes)
             outcome = _table_frame(f, rows, enc, notes, mapping, explicit_seen, dayfirst)
-        except _Reject as exc:
+        except Rejected as exc:
             file_row(f, "rejected", exc.reason, exc.message)
             continue
         except MemoryError:
@@ -1409,7 +369,7 @@ def read_corpus(
             continue
         except _UNEXPECTED as exc:
             log.warning("read_corpus(): %s could not be read (%s: %s); rejected read_error",
-                        _shown(f.path), type(exc).__name__, exc, exc_info=True)
+                        shown_path(f.path), type(exc).__name__, exc, exc_info=True)
             file_row(f, "rejected", "read_error",
                      f"{type(exc).__name__}: {str(exc)[:300]} (unexpected; please report it with the file)")
             continue
@@ -1421,7 +381,7 @@ def read_corpus(
             file_row(f, "rejected", "missing_column", problem, enc)
             missing_column_msgs.append(problem)
             continue
-        path = _shown(os.path.abspath(f.path))
+        path = shown_path(os.path.abspath(f.path))
         for item, line, status, reason, msg in rows.manifest_rows(f.rel):
             manifest.append({"item": item, "path": path, "line": line, "status": status,
                              "reason": reason, "doc_id": None, "duplicate_of": None, "message": msg,
@@ -1473,7 +433,7 @@ def _default_name(source: Any) -> str:
         base = os.path.basename(os.path.normpath(os.fspath(first)))
     except TypeError:
         return "corpus"
-    return _shown(base) or "corpus"
+    return shown_path(base) or "corpus"
 
 
 class _TextBatch:
@@ -1487,7 +447,7 @@ class _TextBatch:
         self.clear()
 
     def clear(self) -> None:
-        self.rows = _Rows()
+        self.rows = Rows()
         self.seq: list[int] = []
         self.rel: list[str] = []
         self.path: list[str] = []
@@ -1497,16 +457,16 @@ class _TextBatch:
     def __bool__(self) -> bool:
         return bool(self.seq)
 
-    def add(self, f: _Found, record: dict[str, Any], surrogates: bool, enc: str, notes: list[str]) -> None:
+    def add(self, f: Found, record: dict[str, Any], surrogates: bool, enc: str, notes: list[str]) -> None:
         self.rows.add(1, record, surrogates)
         self.seq.append(f.seq)
         self.rel.append(f.rel)
-        self.path.append(_shown(os.path.abspath(f.path)))
+        self.path.append(shown_path(os.path.abspath(f.path)))
         self.enc.append(enc)
-        self.note.append("; ".join(notes + ([_LOSSY_NAME] if f.lossy_name else [])))
+        self.note.append("; ".join(notes + ([LOSSY_NAME] if f.lossy_name else [])))
 
     def frame(self, dayfirst: bool | None) -> pd.DataFrame:
-        frame = _frame_of(self.rows)
+        frame = frame_of(self.rows)
         n = len(frame)
         frame["_mm_line"] = pd.array([None] * n, dtype="Int64")
         frame["_mm_seq"] = np.asarray(self.seq, dtype=np.int64)
@@ -1526,19 +486,19 @@ class _TextBatch:
 
 
 def _text_record(
-    f: _Found,
+    f: Found,
     data: bytes,
     forced: str | None,
     max_bytes: int,
     sidecars: dict[str, tuple[dict[str, dict], str]],
 ) -> tuple[dict[str, Any], bool, str, list[str]]:
     """The one record of a ``.txt`` file: front matter and sidecar metadata, and the body as text."""
-    dec = _decode(data, forced)
-    meta, body, note = _front_matter(dec.text, f"front matter of {f.rel}")
+    dec = decode_text(data, forced)
+    meta, body, note = front_matter(dec.text, f"front matter of {f.rel}")
     notes = list(dec.notes) + ([note] if note else []) + (["front matter"] if meta else [])
     folder = os.path.dirname(f.path)
     if folder not in sidecars:
-        sidecars[folder] = _read_sidecar(folder, max_bytes, forced)
+        sidecars[folder] = read_sidecar(folder, max_bytes, forced)
     side = sidecars[folder][0].get(os.path.basename(f.path), {})
     record: dict[str, Any] = {**side, **meta}
     if "text" in record:
@@ -1547,19 +507,19 @@ def _text_record(
     return record, dec.has_surrogates, dec.encoding, notes
 
 
-def _records_of(f: _Found, data: bytes, forced: str | None, max_bytes: int) -> tuple[_Rows, str, list[str]]:
+def _records_of(f: Found, data: bytes, forced: str | None, max_bytes: int) -> tuple[Rows, str, list[str]]:
     if f.fmt == "parquet":
-        rows = _parse_parquet(data, max_bytes)
+        rows = parse_parquet(data, max_bytes)
         return rows, "parquet", rows.notes
-    dec = _decode(data, forced)
+    dec = decode_text(data, forced)
     if f.fmt in ("csv", "tsv"):
-        return _parse_csv(dec, "\t" if f.fmt == "tsv" else ","), dec.encoding, dec.notes
-    return _parse_jsonl(dec), dec.encoding, dec.notes
+        return parse_csv(dec, "\t" if f.fmt == "tsv" else ","), dec.encoding, dec.notes
+    return parse_jsonl(dec), dec.encoding, dec.notes
 
 
 def _table_frame(
-    f: _Found,
-    rows: _Rows,
+    f: Found,
+    rows: Rows,
     enc: str,
     notes: list[str],
     mapping: dict[str, str | None],
@@ -1572,7 +532,7 @@ def _table_frame(
         return None, "header_only"
     if not rows.records:
         return None, None
-    frame = _frame_of(rows)
+    frame = frame_of(rows)
     for k in explicit_seen:
         if mapping[k] in frame.columns:
             explicit_seen[k] = True
@@ -1582,11 +542,11 @@ def _table_frame(
     frame["_mm_line"] = pd.array(rows.lines, dtype="Int64")
     frame["_mm_seq"] = f.seq
     frame["_mm_rel"] = f.rel
-    frame["_mm_path"] = _shown(os.path.abspath(f.path))
+    frame["_mm_path"] = shown_path(os.path.abspath(f.path))
     frame["_mm_enc"] = enc
     frame["_mm_nul"] = np.asarray(rows.nul, dtype=np.int64)
     frame["_mm_rep"] = np.asarray(rows.replaced, dtype=np.int64)
-    frame["_mm_note"] = "; ".join(notes + ([_LOSSY_NAME] if f.lossy_name else []))
+    frame["_mm_note"] = "; ".join(notes + ([LOSSY_NAME] if f.lossy_name else []))
     items = [f"{f.rel}:{n}" for n in rows.lines]
     frame["_mm_item"] = items
     frame["_mm_auto_id"] = items

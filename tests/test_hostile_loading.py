@@ -21,11 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mediamon as mm
-from mediamon import readers
+from mediamon import readers, records
 from mediamon.dates import DateParseWarning
 from mediamon.errors import InputError
 from mediamon.progress import interactive
-from mediamon.readers import FLOOD_ROWS, LINE_ROWS, REASONS, read_corpus
+from mediamon.readers import REASONS, read_corpus
+from mediamon.records import FLOOD_ROWS, LINE_ROWS
 from mediamon.report import ensure_kernel
 from mediamon.store import is_store
 
@@ -120,7 +121,7 @@ def test_memory_error_in_one_file_is_a_rejection(tmp_path: Path, monkeypatch: py
     def out_of_memory(data: bytes, max_bytes: int) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(readers, "_parse_parquet", out_of_memory)
+    monkeypatch.setattr(readers, "parse_parquet", out_of_memory)
     c = read_corpus(tmp_path)
     assert (row(c, "a.parquet")["status"], row(c, "a.parquet")["reason"]) == ("rejected", "too_large")
     assert c.docs["text"].tolist() == ["Still loaded."]
@@ -341,7 +342,7 @@ def test_parquet_timestamps_that_do_not_convert(tmp_path: Path) -> None:
     assert pd.isna(d.loc["Far future.", "when"])
     assert "outside years 1-9999 set to missing" in row(c, "c.parquet:1")["message"]
     assert "unknown time zone 'Not/AZone'" in row(c, "b.parquet:1")["message"]
-    if readers._known_zone("Asia/Tehran"):  # the system has a zone database
+    if records._known_zone("Asia/Tehran"):  # the system has a zone database
         assert row(c, "a.parquet:1")["message"] == ""  # a real zone: the instants are exact, no note
     assert len(c) == 5
 

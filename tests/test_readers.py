@@ -502,14 +502,14 @@ def test_21_permission_denied_real(tmp_path: Path) -> None:
 def test_21_file_vanishes_between_scan_and_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "a.txt", "A.")
     gone = write(tmp_path / "b.txt", "B.")
-    real = readers._discover
+    real = readers.discover
 
     def discover_then_delete(*args, **kwargs):
         found = real(*args, **kwargs)
         gone.unlink()
         return found
 
-    monkeypatch.setattr(readers, "_discover", discover_then_delete)
+    monkeypatch.setattr(readers, "discover", discover_then_delete)
     c = read_corpus(tmp_path)
     check_accounting(c)
     assert outcome(c, "b.txt") == ("rejected", "vanished")
