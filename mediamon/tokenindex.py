@@ -978,8 +978,9 @@ class _Joined:
         self.start = np.empty(max_tokens, dtype=np.int32)
         self.length = np.empty(max_tokens, dtype=np.uint16)
         self.n = 0
-        self.id_of: dict[str, int] = {}
-        self.vocab: list[str] = []
+        # the forms in global id order: one Arrow array of new forms per batch
+        self.new_forms: list[pa.Array] = []
+        self.n_forms = 0
         # per batch until the end: local -> global ids, postings (local grouping), form counts, first token
         self.kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, int] | None] = []
         self.doc_tokens: list[np.ndarray] = []
@@ -990,10 +991,7 @@ class _Joined:
         lo, hi = self.n, self.n + r.ids.size
         if hi > self.max_tokens:
             raise AssertionError("token index: more tokens than characters")  # pragma: no cover
-        forms = r.forms.to_pylist()
-        known, id_of = len(self.id_of), self.id_of
-        to_global = np.fromiter((id_of.setdefault(f, len(id_of)) for f in forms), dtype=np.int32, count=len(forms))
-        self.vocab.extend(f for f, g in zip(forms, to_global.tolist()) if g >= known)
+        to_global = self._global_ids(r.forms)
         if r.length.dtype == np.uint32 and self.length.dtype != np.uint32:  # a token longer than 65,535
             wider = np.empty(self.max_tokens, dtype=np.uint32)
             wider[:lo] = self.length[:lo]
@@ -1007,14 +1005,35 @@ class _Joined:
         self.para_first.append(r.para_first.astype(np.int64) + lo)
         self.n = hi
 
+    def _global_ids(self, forms: pa.Array) -> np.ndarray:
+        """Global ids of a batch's distinct *forms*: a known form keeps its id, new ones get the next
+        ids in the batch's order. Arrow looks the forms up among those seen (a hash table of the
+        vocabulary so far, per batch), where a Python dict took one lookup per form."""
+        known = self.n_forms
+        if known and len(forms):
+            seen = pa.concat_arrays([a.cast(forms.type) for a in self.new_forms])
+            found = pc.index_in(forms, value_set=seen)
+            new = np.asarray(pc.is_null(found), dtype=bool)
+            to_global = found.fill_null(0).to_numpy().astype(np.int32)  # a writable copy
+            to_global[new] = known + np.arange(int(new.sum()), dtype=np.int32)
+            fresh = forms.filter(pa.array(new))
+        else:
+            to_global = np.arange(known, known + len(forms), dtype=np.int32)
+            fresh = forms
+        self.new_forms.append(fresh)
+        self.n_forms += len(fresh)
+        return to_global
+
     def index(self, n_docs: int, fingerprint: str, doc_ids: list[str], sentence_model: str) -> TokenIndex:
         n = self.n
-        counts = np.zeros(len(self.vocab), dtype=np.int64)
+        vocab = [form for batch in self.new_forms for form in batch.to_pylist()]
+        self.new_forms = []
+        counts = np.zeros(len(vocab), dtype=np.int64)
         for kept in self.kept:
             assert kept is not None
             to_global, _, form_counts, _ = kept
             counts[to_global] += form_counts  # a batch's local forms are distinct global forms
-        postings_ptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
+        postings_ptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(counts, out=postings_ptr[1:])
         del counts
         # Postings: each batch's positions of a form follow those of the batches before it.
@@ -1036,7 +1055,7 @@ class _Joined:
         sent_offsets = np.concatenate(self.sent_first + [[n]]).astype(np.int64)
         para_offsets = np.concatenate(self.para_first + [[n]]).astype(np.int64)
         return TokenIndex(
-            vocab=self.vocab,
+            vocab=vocab,
             ids=self.ids[:n],
             start=self.start[:n],
             length=self.length[:n],
