@@ -24,9 +24,10 @@ the per-shard tasks and the combination are the same code, so the tables are ide
       :data:`INLINE_SECONDS` here at its pace, they run here too, since one call to the cluster
       costs more (35-110 ms on 2 cores); else they go to the cluster. Work sent at the same time
       as shard 0 runs here would compete with it for the two cores. A shard not yet opened here
-      costs about 10 ms more the first time (its index, metadata table and texts are
-      memory-mapped, not read), so the pace of shard 0 misleads little. The tasks are the same,
-      so are the tables.
+      costs more the first time: about 25 ms at 16x to map its index, metadata table and texts,
+      and its cached mention tables where a call reads them; the call after a first one on the
+      cluster pays that once (0.6 s for the 22 shards of 16x), and the next small calls run as
+      fast as in a serial session. The tasks are the same, so are the tables.
       ``DaskExecutor(client, inline=False)`` always runs every shard on the cluster.
 
 :func:`resolve` turns the ``executor=`` argument (or a corpus's ``using(...)`` choice) into one:
