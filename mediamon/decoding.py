@@ -36,6 +36,8 @@ _SAMPLE = 1 << 16
 
 
 class Rejected(Exception):
+    """A file or record is not read: *reason* is its manifest reason code, *message* says why."""
+
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
@@ -43,6 +45,9 @@ class Rejected(Exception):
 
 
 def read_bytes(found: Found, max_bytes: int) -> bytes:
+    """The bytes of *found* (gunzipped when its name ends in ``.gz``), refused past *max_bytes* on
+    disk or once decompressed; raises :class:`Rejected` with the reason (vanished, permission, too
+    large, ...)."""
     path = found.read_path or found.path
     try:
         st = os.stat(path)
@@ -162,6 +167,8 @@ def _utf16_guess(data: bytes) -> str | None:
 
 
 def decode_text(data: bytes, forced: str | None) -> Decoded:
+    """The text of *data* in the encoding *forced* or the one found (BOM, UTF-8, UTF-16, then
+    cp1252 or latin-1); raises :class:`Rejected` for empty, binary or undecodable data."""
     if not data.strip():
         raise Rejected("empty", "the file is empty or whitespace only")
     notes: list[str] = []

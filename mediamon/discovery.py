@@ -213,6 +213,14 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
 def discover(source: Any, fmt: str | None) -> list[Found]:
+    """Every item of *source* (a path, a glob or a list of them) in reading order, numbered, with
+    its format (*fmt* forces one) or its outcome when it is decided before reading.
+
+    Raises
+    ------
+    InputError, NotFoundError
+        *source* is empty, not a path, or names nothing.
+    """
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     if not sources:
         raise InputError("read_corpus(): source is an empty list; pass a file, a folder or a glob.")

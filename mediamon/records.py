@@ -275,6 +275,7 @@ def _csv_records(
 
 
 def parse_csv(dec: Decoded, delimiter: str) -> Rows:
+    """The records of a CSV (or, with a tab *delimiter*, TSV) text under its header row."""
     rows = Rows()
     old = csv.field_size_limit()
     csv.field_size_limit(max(old, min(len(dec.text) + 1, sys.maxsize)))
@@ -328,6 +329,7 @@ _JSON = json.JSONDecoder(parse_constant=_bad_constant, parse_int=_exact_int, str
 
 
 def parse_jsonl(dec: Decoded) -> Rows:
+    """The records of a JSON Lines text, one object per line; other lines are problem rows."""
     rows = Rows()
     text = dec.text
     columns: dict[str, None] = {}
@@ -539,6 +541,8 @@ def _python_safe(table: pa.Table) -> tuple[pa.Table, list[str]]:
 
 
 def front_matter(text: str, what: str) -> tuple[dict[str, Any], str, str | None]:
+    """``(metadata, body, note)`` of a text that may open with a YAML block between ``---`` lines;
+    a block that cannot be read stays in the body, and *note* says why."""
     if not text.startswith("---\n"):
         return {}, text, None
     end = text.find("\n---", 4, 65536)
@@ -561,6 +565,8 @@ def front_matter(text: str, what: str) -> tuple[dict[str, Any], str, str | None]
 
 
 def read_sidecar(folder: str, max_bytes: int, forced: str | None) -> tuple[dict[str, dict], str]:
+    """The metadata table of the ``.txt`` files of *folder* (``metadata.csv/tsv/jsonl``) by file
+    name, and a note of what was read."""
     for name, kind in SIDECARS.items():
         path = os.path.join(folder, name)
         if not os.path.isfile(path):
