@@ -27,7 +27,7 @@ import nltk
 import numpy as np
 
 import mediamon
-from mediamon.tokenindex import build_index
+from mediamon.indexbuild import build_index
 
 QUERIES = [
     ("rare word", "minnikhanov", "fixed"),

@@ -133,7 +133,7 @@ def child_pipeline(args: argparse.Namespace) -> dict:
 
 def child_build(args: argparse.Namespace) -> dict:
     import mediamon as mm  # child only (see _actors)
-    from mediamon.tokenindex import build_index  # child only (see _actors)
+    from mediamon.indexbuild import build_index  # child only (see _actors)
 
     corpus = mm.read_corpus(args.corpus, progress=False)
     docs = corpus.docs

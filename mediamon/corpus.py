@@ -22,7 +22,8 @@ from .dates import parse_dates
 from .errors import ColumnError, InputError
 from .lang import detect_languages
 from .sentences import BY_LANGUAGE
-from .tokenindex import IndexBuild, TokenIndex, start_index
+from .indexbuild import IndexBuild, start_index
+from .tokenindex import TokenIndex
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ class Corpus:
         return cached
 
     def _index_texts(self) -> pa.Array | np.ndarray:
-        """The texts for :func:`~mediamon.tokenindex.build_index`: the Arrow column itself when the
+        """The texts for :func:`~mediamon.indexbuild.build_index`: the Arrow column itself when the
         texts are Arrow strings (each batch becomes Python strings only while it is indexed), else
         the object array."""
         texts = self.docs["text"]
@@ -243,7 +244,7 @@ class Corpus:
             Show a progress bar; ``None`` shows it only in interactive sessions.
         workers
             Processes that index batches of documents (``1`` never forks; see
-            :func:`mediamon.tokenindex.build_index`).
+            :func:`mediamon.indexbuild.build_index`).
         """
         key = f"_index_{sentences}"
         cached = self.__dict__.get(key)
@@ -270,7 +271,7 @@ class Corpus:
     def start_token_index(
         self, sentences: str = BY_LANGUAGE, *, progress: bool | None = None, workers: int | None = None
     ) -> IndexBuild:
-        """Start building the token index (:func:`~mediamon.tokenindex.start_index`), neither cached
+        """Start building the token index (:func:`~mediamon.indexbuild.start_index`), neither cached
         nor looked up: worker processes index while the caller goes on (``ingest`` reads the next
         files), and ``.result()`` gives the index. Parameters as for :meth:`token_index`."""
         return start_index(

@@ -66,7 +66,8 @@ from .store import (
 )  # fmt: skip
 from .storecache import TABLE_FILE, TEXT_FILES, save_text, text_folder
 from .textspans import TextSpans
-from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, IndexBuild, file_record
+from .indexbuild import IndexBuild
+from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, file_record
 
 log = logging.getLogger(__name__)
 

@@ -75,7 +75,8 @@ from .markers import read_marker
 from .sentences import BY_LANGUAGE
 from .storecache import TEXT_FILES, TableCache, load_text, remove_abandoned, save_text, text_folder
 from .textspans import TextSpans
-from .tokenindex import INDEX_FILES, TokenIndex, build_index, check_file
+from .indexbuild import build_index
+from .tokenindex import INDEX_FILES, TokenIndex, check_file
 
 log = logging.getLogger(__name__)
 

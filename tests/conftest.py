@@ -14,7 +14,7 @@ import mediamon
 from mediamon import executors
 from mediamon.ingestion import ingest
 from mediamon.store import ShardedCorpus
-from mediamon.tokenindex import build_index
+from mediamon.indexbuild import build_index
 
 # A busy CI machine must not turn slow example generation into a failure; properties still run in full.
 settings.register_profile("mediamon", deadline=None, suppress_health_check=[HealthCheck.too_slow])

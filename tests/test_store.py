@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 import mediamon as mm
-from mediamon import tokenindex
+from mediamon import indexbuild
 from mediamon.cli import main as cli_main
 from mediamon.errors import ColumnError, InputError, NotFoundError
 from mediamon.ingestion import ingest, parse_shard_size
@@ -260,8 +260,8 @@ def test_store_index_is_every_shard_index(sample_store) -> None:
 
 
 def test_a_failed_ingest_stops_the_index_build_it_had_started(tmp_path, monkeypatch):
-    monkeypatch.setattr(tokenindex, "_PARALLEL_CHARS", 0)  # forked workers even for a tiny shard
-    monkeypatch.setattr(tokenindex, "_BATCH_CHARS", 20)  # and several batches, so they are used
+    monkeypatch.setattr(indexbuild, "_PARALLEL_CHARS", 0)  # forked workers even for a tiny shard
+    monkeypatch.setattr(indexbuild, "_BATCH_CHARS", 20)  # and several batches, so they are used
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.jsonl").write_text("".join(json.dumps({"id": f"a{i}", "text": f"Putin met Raisi in Kazan, day {i}.",

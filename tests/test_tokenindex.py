@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import mediamon
-import mediamon.tokenindex as ti
+import mediamon.indexbuild as ib
 import reference
 from mediamon.errors import PatternError
 from mediamon.text import normalize
@@ -88,7 +88,7 @@ def test_metacharacters_are_literal_in_fixed_mode() -> None:
 
 
 def test_batching_and_worker_processes_do_not_change_the_index(sample_corpus, ix, monkeypatch) -> None:
-    monkeypatch.setattr(ti, "_BATCH_CHARS", 50_000)
+    monkeypatch.setattr(ib, "_BATCH_CHARS", 50_000)
     small = build_index(sample_corpus, progress=False, workers=1)
     forked = build_index(sample_corpus, progress=False, workers=2)
     for other in (small, forked):
@@ -108,7 +108,7 @@ def _same_index(a: TokenIndex, b: TokenIndex) -> bool:
 
 
 def test_builds_started_together_each_get_their_own_documents(sample_corpus, ix, monkeypatch) -> None:
-    monkeypatch.setattr(ti, "_BATCH_CHARS", 50_000)  # several batches, so the workers are used
+    monkeypatch.setattr(ib, "_BATCH_CHARS", 50_000)  # several batches, so the workers are used
     half = sample_corpus.head(len(sample_corpus) // 2)
     first = sample_corpus.start_token_index(workers=2)
     second = half.start_token_index(workers=2)  # while the first one's workers run
@@ -118,7 +118,7 @@ def test_builds_started_together_each_get_their_own_documents(sample_corpus, ix,
 
 
 def test_a_cancelled_build_stops_its_workers_and_gives_no_index(sample_corpus, monkeypatch) -> None:
-    monkeypatch.setattr(ti, "_BATCH_CHARS", 50_000)
+    monkeypatch.setattr(ib, "_BATCH_CHARS", 50_000)
     before = set(multiprocessing.active_children())
     build = sample_corpus.start_token_index(workers=2)
     assert len(set(multiprocessing.active_children()) - before) == 2  # forked at the start

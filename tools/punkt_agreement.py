@@ -24,7 +24,7 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 import mediamon
 from mediamon.sentences import PunktModel, bundled_model
-from mediamon.tokenindex import build_index
+from mediamon.indexbuild import build_index
 
 
 def nltk_tokenizer(model: PunktModel) -> PunktSentenceTokenizer:

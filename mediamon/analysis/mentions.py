@@ -222,7 +222,7 @@ MENTION_TABLE_VERSION = 1
 #: The modules whose code decides which spans are mentions: a change to any of them (an upgrade)
 #: changes the key of the kept mention tables.
 _MATCHING_MODULES = ("mediamon.analysis.mentions", "mediamon.actors", "mediamon.morphology", "mediamon.text",
-                     "mediamon.tokenindex", "mediamon.textspans", "mediamon.shards")  # fmt: skip
+                     "mediamon.indexbuild", "mediamon.tokenindex", "mediamon.textspans", "mediamon.shards")  # fmt: skip
 
 
 @lru_cache(maxsize=1)
