@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
+from .freeing import return_freed_memory
 from .progress import show_progress
 from .sentences import BY_LANGUAGE, PunktModel, PunktSplitter, after_ok_table, models_for
 from .text import (
@@ -286,6 +287,8 @@ class IndexBuild:
                 bar.close()
                 self.cancel()
             self._index = joined.index(self._n_docs, self._fingerprint, self._doc_ids, self._sentence_model)
+            del joined
+            return_freed_memory()  # the batches' arrays, freed while joining (mediamon.freeing)
         return self._index
 
     def cancel(self) -> None:
@@ -455,8 +458,10 @@ class _Joined:
             to_global, local_postings, form_counts, base = kept
             self.kept[k] = None  # freed batch by batch
             local_ptr = np.concatenate(([0], np.cumsum(form_counts)))
-            dest = np.repeat(fill[to_global] - local_ptr[:-1], form_counts)
-            dest += np.arange(dest.size, dtype=np.int64)
+            # int32 (positions in postings, which int32 token positions bound): half the transient
+            # memory of the largest step of the build
+            dest = np.repeat((fill[to_global] - local_ptr[:-1]).astype(np.int32), form_counts)
+            dest += np.arange(dest.size, dtype=np.int32)
             postings[dest] = local_postings + np.int32(base)
             fill[to_global] += form_counts
             del dest, local_postings

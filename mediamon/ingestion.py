@@ -67,6 +67,7 @@ from .store import (
 from .storecache import TABLE_FILE, TEXT_FILES, save_text, text_folder
 from .textspans import TextSpans
 from .indexbuild import IndexBuild
+from .lang import model_kept
 from .tokenindex import EARLIER_INDEX_FILES, INDEX_FILES, file_record
 
 log = logging.getLogger(__name__)
@@ -239,23 +240,24 @@ def ingest(
         batch: list[Any] = []
         pending_rows: list[dict[str, Any]] = []  # pre-decided items (junk, docs, ...) of the batch
         batch_size = 0
-        for f in found:
-            if f.status is not None:
-                pending_rows.append(_file_row(f))
-                if not batch:
-                    writer.add_manifest(pd.DataFrame(pending_rows), [])
-                    pending_rows = []
-                bar.update(1)
-                continue
-            batch.append(f)
-            batch_size += _input_size(f)
-            if batch_size >= batch_bytes:
+        with model_kept():  # one load of the language model for every batch (mediamon.lang)
+            for f in found:
+                if f.status is not None:
+                    pending_rows.append(_file_row(f))
+                    if not batch:
+                        writer.add_manifest(pd.DataFrame(pending_rows), [])
+                        pending_rows = []
+                    bar.update(1)
+                    continue
+                batch.append(f)
+                batch_size += _input_size(f)
+                if batch_size >= batch_bytes:
+                    writer.add_batch(batch, pending_rows, read_options, dedupe)
+                    bar.update(len(batch))
+                    batch, pending_rows, batch_size = [], [], 0
+            if batch or pending_rows:
                 writer.add_batch(batch, pending_rows, read_options, dedupe)
                 bar.update(len(batch))
-                batch, pending_rows, batch_size = [], [], 0
-        if batch or pending_rows:
-            writer.add_batch(batch, pending_rows, read_options, dedupe)
-            bar.update(len(batch))
         bar.close()
         meta = writer.finish(source=source, shard_size=shard_size, read_options=read_options)
         meta["seconds"] = round(time.perf_counter() - t0, 3)

@@ -137,6 +137,7 @@ from .dates import parse_dates
 from .decoding import Rejected, decode_text, read_bytes
 from .discovery import FORMATS, LOSSY_NAME, Format, Found, discover, shown_path
 from .errors import ColumnError, InputError, one_of
+from .freeing import return_freed_memory
 from .newstext import find_bodies
 from .progress import show_progress
 from .records import Rows, frame_of, front_matter, parse_csv, parse_jsonl, parse_parquet, read_sidecar
@@ -351,15 +352,14 @@ def read_corpus(
             file_row(f, f.status, f.reason or "", f.message)
             continue
         try:
-            data = read_bytes(f, max_bytes)
             if f.fmt == "txt":
-                record, surrogates, enc, notes = _text_record(f, data, encoding, max_bytes, sidecars)
+                record, surrogates, enc, notes = _text_record(f, read_bytes(f, max_bytes), encoding, max_bytes,
+                                                              sidecars)
                 for k in explicit_seen:
                     explicit_seen[k] = explicit_seen[k] or mapping[k] in record
                 texts.add(f, _mapped(record, mapping), surrogates, enc, notes)
                 continue
-            rows, enc, notes = _records_of(f, data, encoding, max_bytes)
-            outcome = _table_frame(f, rows, enc, notes, mapping, explicit_seen, dayfirst)
+            frame, problem, enc, problem_rows = _table_file(f, encoding, max_bytes, mapping, explicit_seen, dayfirst)
         except Rejected as exc:
             file_row(f, "rejected", exc.reason, exc.message)
             continue
@@ -373,7 +373,6 @@ def read_corpus(
             file_row(f, "rejected", "read_error",
                      f"{type(exc).__name__}: {str(exc)[:300]} (unexpected; please report it with the file)")
             continue
-        frame, problem = outcome
         if problem == "header_only":
             file_row(f, "skipped", "header_only", "header only, no data rows", enc)
             continue
@@ -382,7 +381,7 @@ def read_corpus(
             missing_column_msgs.append(problem)
             continue
         path = shown_path(os.path.abspath(f.path))
-        for item, line, status, reason, msg in rows.manifest_rows(f.rel):
+        for item, line, status, reason, msg in problem_rows:
             manifest.append({"item": item, "path": path, "line": line, "status": status,
                              "reason": reason, "doc_id": None, "duplicate_of": None, "message": msg,
                              "encoding": enc, "replaced_chars": 0, "nul_stripped": 0, "_seq": f.seq})
@@ -413,9 +412,11 @@ def read_corpus(
     reasons = man.loc[man["status"] != "loaded", "reason"].value_counts().to_dict()
     label = name if name is not None else _default_name(source)
     corpus = Corpus(docs, man, name=label)
+    del docs  # Corpus keeps a copy of its own
+    return_freed_memory()  # what the read freed would otherwise stay with the process (mediamon.freeing)
     log.info(
         "read_corpus(%s): %s documents in %.2fs; discovered %s = loaded %s + rejected %s + skipped %s%s",
-        label, f"{len(docs):,}", time.perf_counter() - t0, f"{len(man):,}", f"{loaded:,}",
+        label, f"{loaded:,}", time.perf_counter() - t0, f"{len(man):,}", f"{loaded:,}",
         f"{rejected:,}", f"{skipped:,}",
         (" (" + ", ".join(f"{k} {v:,}" for k, v in reasons.items()) + ")") if reasons else "",
     )
@@ -505,6 +506,26 @@ def _text_record(
         record["text_original"] = record.pop("text")
     record["text"] = body
     return record, dec.has_surrogates, dec.encoding, notes
+
+
+def _table_file(
+    f: Found,
+    forced: str | None,
+    max_bytes: int,
+    mapping: dict[str, str | None],
+    explicit_seen: dict[str, bool],
+    dayfirst: bool | None,
+) -> tuple[pd.DataFrame | None, str | None, str, list[tuple[str, int | None, str, str, str]]]:
+    """One table file (CSV, TSV, JSON Lines, Parquet) read: its frame or why it has none (as
+    :func:`_table_frame`), its encoding and its problem rows for the manifest.
+
+    A function of its own so that the file's bytes and its records as Python objects are freed
+    when it returns: held by the loop of :func:`read_corpus`, they lived on while the next file was
+    parsed and while the documents were assembled (about 70 MB for a 12 MB JSON Lines file).
+    """
+    rows, enc, notes = _records_of(f, read_bytes(f, max_bytes), forced, max_bytes)
+    frame, problem = _table_frame(f, rows, enc, notes, mapping, explicit_seen, dayfirst)
+    return frame, problem, enc, list(rows.manifest_rows(f.rel))
 
 
 def _records_of(f: Found, data: bytes, forced: str | None, max_bytes: int) -> tuple[Rows, str, list[str]]:

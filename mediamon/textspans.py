@@ -41,6 +41,8 @@ BLOCK = 64
 #: 2 GiB that start every 1 GiB, so that any piece shorter than 1 GiB lies inside one segment.
 _STRIDE = 1 << 30
 _SEGMENT = 1 << 31
+#: Bytes of text compared at a time when the map is built.
+_SCAN_BYTES = 1 << 22
 #: Map arrays by form (what :meth:`TextSpans.arrays` returns and :meth:`TextSpans.from_arrays` takes).
 SPARSE = ("wide", "wide_extra")
 DENSE = ("block_extra", "plane0", "plane1")
@@ -83,7 +85,10 @@ def _char_map(chunks: Sequence[tuple[np.ndarray, int]], n_chars: int) -> CharMap
     character)``, each starting on a character boundary."""
     positions, extras = [], []
     for u, first_char in chunks:
-        lead = np.flatnonzero(u >= 0xC0)  # lead bytes of multi-byte characters
+        # lead bytes of multi-byte characters, found a slice at a time: a comparison of the whole
+        # buffer at once was a temporary as large as the texts (85 MB for tehrantimes)
+        lead = np.concatenate([np.flatnonzero(u[at : at + _SCAN_BYTES] >= 0xC0) + at
+                               for at in range(0, u.size, _SCAN_BYTES)] or [np.zeros(0, np.int64)])
         width = (u[lead] >= 0xC0).astype(np.int64) + (u[lead] >= 0xE0) + (u[lead] >= 0xF0)
         # before a lead byte lie exactly the continuation bytes of the earlier multi-byte characters
         before = np.cumsum(width) - width

@@ -143,3 +143,20 @@ def test_an_arrow_column_is_read_in_batches_with_the_same_result(monkeypatch: py
     column = pd.Series(texts, dtype="str")
     assert detect_languages(column).tolist() == expected_codes
     assert expected_codes[:5] == ["en", "und", "ru", "und", "und"]
+
+
+def test_a_large_call_releases_the_model_unless_it_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["President Vladimir Putin met his Iranian counterpart Ebrahim Raisi in Kazan on Thursday, "
+             "where the two leaders discussed trade and the situation in the region.",
+             "Президент России Владимир Путин встретился в Казани с президентом Ирана Эбрахимом Раиси, "
+             "и они обсудили торговлю и положение в регионе."] * 2
+    expected = ["en", "ru", "en", "ru"]
+    monkeypatch.setattr(lang_module, "RELEASE_AFTER_TEXTS", 4)
+    assert detect_languages(texts[:3]).tolist() == expected[:3]  # below the threshold: kept
+    assert lang_module._model.cache_info().currsize == 1
+    with lang_module.model_kept():
+        assert detect_languages(texts).tolist() == expected
+        assert lang_module._model.cache_info().currsize == 1  # held by the block
+    assert detect_languages(texts).tolist() == expected  # the same answer from a model loaded again
+    assert lang_module._model.cache_info().currsize == 0
+    assert detect_languages(texts[:1]).tolist() == expected[:1]

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import REPO, SAMPLE_DIR, shared_path
+from mediamon import morphology
 from mediamon.errors import InputError
 from mediamon.morphology import fold, inflected_forms, is_capitalised, is_cyrillic_word, lexeme
 from mediamon.text import normalize, tokenize
@@ -148,3 +149,14 @@ def test_agreement_with_independent_references_on_kremlin_ru_2025() -> None:
         assert regex == hand_again  # the regex reference itself agrees with reading
     assert ev.scores["Путин", "pymorphy3"].references == 1294
     assert ev.scores["Минниханов", "pymorphy3"].references == 28
+
+
+def test_a_vocabulary_without_cyrillic_words_matches_nothing_without_the_dictionaries() -> None:
+    morphology._analyzer.cache_clear()
+    morphology.lexeme.cache_clear()
+    vocabulary = ["putin", "café", "naïve", "“quoted”", "tehran", "2021", "путин-"]  # the last is no word
+    for method in ("pymorphy3", "snowball"):
+        assert inflected_forms("Путин", vocabulary, method=method) == []
+    assert morphology._analyzer.cache_info().currsize == 0
+    assert inflected_forms("Путин", vocabulary + ["путина"]) == ["путина"]  # one Cyrillic word: looked up
+    assert morphology._analyzer.cache_info().currsize == 1

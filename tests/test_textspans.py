@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from mediamon import textspans as textspans_module
 from mediamon.textspans import TextSpans
 
 MIXED = [
@@ -141,3 +142,15 @@ def test_several_pieces_per_row_equal_python_string_slices(texts: list[str]) -> 
     assert all(p.type == pa.large_string() for p in spans.byte_slices(docs, offsets[:, :-1], offsets[:, 1:], large=True))
     none = np.zeros((0, 3), np.int64)
     assert [p.to_pylist() for p in spans.byte_slices(np.zeros(0, np.int64), none, none)] == [[], [], []]
+
+
+@pytest.mark.parametrize("texts", [MIXED, CYRILLIC], ids=["sparse", "dense"])
+def test_the_map_scanned_in_slices_that_cut_characters_is_the_same(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = TextSpans.from_arrow(pa.array(texts)).arrays()
+    monkeypatch.setattr(textspans_module, "_SCAN_BYTES", 5)  # slices end inside two- to four-byte characters
+    spans = TextSpans.from_arrow(pa.array(texts))
+    assert spans.arrays().keys() == whole.keys()
+    for name, values in spans.arrays().items():
+        np.testing.assert_array_equal(values, whole[name], err_msg=name)
+    docs, start, end = _spans_of_every_cut(texts)
+    assert spans.slices(docs, start, end).to_pylist() == [texts[d][a:b] for d, a, b in zip(docs, start, end)]
