@@ -44,6 +44,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -55,7 +56,7 @@ import pymorphy3
 
 from .errors import InputError, NotFoundError, one_of
 
-__all__ = ["inflected_forms", "lexeme", "fold", "is_cyrillic_word", "is_capitalised", "METHODS"]
+__all__ = ["Candidates", "candidates", "inflected_forms", "lexeme", "fold", "is_cyrillic_word", "is_capitalised", "METHODS"]
 
 Method = Literal["pymorphy3", "snowball"]
 METHODS: tuple[str, ...] = ("pymorphy3", "snowball")
@@ -141,9 +142,38 @@ def _as_array(vocabulary: Sequence[str] | np.ndarray | pd.Series | pa.Array | pa
     return array
 
 
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """The forms of one vocabulary that can inflect a Cyrillic alias token, prepared once for any
+    number of aliases (:func:`candidates`; a store matches 25 Cyrillic alias tokens per shard).
+
+    An inflection of a Cyrillic word is never ASCII, and most of a mixed vocabulary is: only the
+    other forms are kept, in vocabulary order.
+    """
+
+    forms: pa.Array  # the vocabulary's forms that are not ASCII, in vocabulary order
+    word: pa.Array  # the word part of each: itself, or what follows its initials ("в.путин" -> "путин")
+    initials: bool  # whether forms with initials were read for their word part
+    any_word: bool  # whether any word part is a Cyrillic word (none: nothing can match)
+
+
+def candidates(
+    vocabulary: Sequence[str] | np.ndarray | pd.Series | pa.Array | pa.ChunkedArray, *, initials: bool = True
+) -> Candidates:
+    """The :class:`Candidates` of *vocabulary* (as :func:`inflected_forms` takes it)."""
+    forms = _as_array(vocabulary)
+    forms = forms.filter(pc.invert(pc.string_is_ascii(forms)))
+    word = forms
+    if initials and len(forms):
+        found = pc.extract_regex(forms, _WITH_INITIALS)  # null where a form has no initials
+        word = pc.if_else(pc.is_valid(found), found.field("word"), forms)
+    any_word = bool(len(word)) and bool(pc.any(pc.match_substring_regex(word, _CYRILLIC_WORD.pattern)).as_py())
+    return Candidates(forms, word, initials, any_word)
+
+
 def inflected_forms(
     alias_form: str,
-    vocabulary: Sequence[str] | np.ndarray | pd.Series | pa.Array | pa.ChunkedArray,
+    vocabulary: Sequence[str] | np.ndarray | pd.Series | pa.Array | pa.ChunkedArray | Candidates,
     *,
     method: Method = "pymorphy3",
     initials: bool = True,
@@ -156,7 +186,8 @@ def inflected_forms(
         One alias token in its base form ("Путин", "Казань"); case and ё do not matter. A token that
         is not all Cyrillic letters is not inflected (only itself matches).
     vocabulary
-        Distinct matching forms of a corpus (case-folded, ё as е, as :func:`mediamon.text.normalize`).
+        Distinct matching forms of a corpus (case-folded, ё as е, as :func:`mediamon.text.normalize`),
+        or their :func:`candidates` (for a Cyrillic *alias_form*, with the same *initials*).
     method
         ``"pymorphy3"`` (lexeme of the alias) or ``"snowball"`` (equal Snowball stems).
     initials
@@ -172,25 +203,25 @@ def inflected_forms(
     if not isinstance(alias_form, str) or not alias_form.strip():
         raise InputError(f"inflected_forms(): alias_form={alias_form!r} must be a non-empty string (one alias token).")
     alias = fold(alias_form.strip())
-    forms = _as_array(vocabulary)
-    if _CYRILLIC_WORD.match(alias):
-        # an inflection of a Cyrillic word is never ASCII, and most of a mixed vocabulary is:
-        # only the other forms are looked at (filtering keeps their vocabulary order)
-        forms = forms.filter(pc.invert(pc.string_is_ascii(forms)))
-    if len(forms) == 0:
-        return []
-    # the word part of every form: itself, or what follows its initials ("в.путин" -> "путин")
-    word = forms
-    if initials and _CYRILLIC_WORD.match(alias):
-        found = pc.extract_regex(forms, _WITH_INITIALS)  # null where a form has no initials
-        word = pc.if_else(pc.is_valid(found), found.field("word"), forms)
     if not _CYRILLIC_WORD.match(alias):
-        hit = pc.equal(word, alias)
-    elif not pc.any(pc.match_substring_regex(word, _CYRILLIC_WORD.pattern)).as_py():
+        if isinstance(vocabulary, Candidates):
+            raise InputError(f"inflected_forms(): candidates serve Cyrillic alias tokens; pass the vocabulary for "
+                             f"{alias_form!r}.")  # fmt: skip
+        forms = _as_array(vocabulary)
+        return list(dict.fromkeys(forms.filter(pc.fill_null(pc.equal(forms, alias), False)).to_pylist()))
+    if isinstance(vocabulary, Candidates):
+        if vocabulary.initials != initials:
+            raise InputError(f"inflected_forms(): the candidates were prepared with initials={vocabulary.initials}; "
+                             f"got initials={initials}.")  # fmt: skip
+        prepared = vocabulary
+    else:
+        prepared = candidates(vocabulary, initials=initials)
+    if not prepared.any_word:
         # no form is a Cyrillic word, so none inflects the alias: the dictionaries (20 MB, 0.1 s to
         # load) are not needed, as on an English corpus
         return []
-    elif method == "pymorphy3":
+    forms, word = prepared.forms, prepared.word
+    if method == "pymorphy3":
         hit = pc.is_in(word, value_set=pa.array(sorted(lexeme(alias)), type=pa.string()))
     else:
         # only words sharing the alias's first letters can share its stem: stem those alone

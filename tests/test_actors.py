@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -207,3 +208,28 @@ _ALIAS_TEXT = st.text(alphabet="ab.’'s ,-1Пу\u200b\u00ad", max_size=14)
 @given(texts=st.lists(_ALIAS_TEXT, max_size=8))
 def test_alias_forms_in_one_pass_equal_one_alias_at_a_time(texts: list[str]) -> None:
     assert mediamon.actors.alias_forms(texts) == [tuple(query_forms(t)) for t in texts]
+
+
+def _leftmost_longest(starts: list[int], ends: list[int]) -> list[int]:
+    """The rule of longest_matches, written plainly: left to right, the longest at one start, and
+    no span that overlaps one already kept."""
+    order = sorted(range(len(starts)), key=lambda i: (starts[i], -ends[i], i))
+    kept, last_end, seen_start = [], None, None
+    for i in order:
+        if starts[i] == seen_start:
+            continue  # a shorter (or equal) span at a start already taken
+        seen_start = starts[i]
+        if last_end is None or starts[i] >= last_end:
+            kept.append(i)
+            last_end = ends[i]
+    return sorted(kept)
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 6)), max_size=80))
+def test_longest_matches_equals_the_plain_rule(spans: list[tuple[int, int]]) -> None:
+    starts = [a for a, _ in spans]
+    ends = [a + n for a, n in spans]
+    got = mediamon.analysis.mentions.longest_matches(np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+    kept = sorted(got.tolist())
+    # the same spans (ties between identical spans may keep either copy)
+    assert sorted((starts[i], ends[i]) for i in kept) == sorted((starts[i], ends[i]) for i in _leftmost_longest(starts, ends))

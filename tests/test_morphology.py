@@ -160,3 +160,18 @@ def test_a_vocabulary_without_cyrillic_words_matches_nothing_without_the_diction
     assert morphology._analyzer.cache_info().currsize == 0
     assert inflected_forms("Путин", vocabulary + ["путина"]) == ["путина"]  # one Cyrillic word: looked up
     assert morphology._analyzer.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize("initials", [True, False])
+def test_candidates_prepared_once_give_what_the_vocabulary_gives(initials: bool) -> None:
+    vocab = vocabulary() + ["café", "“quoted”"]
+    prepared = morphology.candidates(vocab, initials=initials)
+    assert "putin" not in prepared.forms.to_pylist()  # an ASCII form can inflect no Cyrillic token
+    for alias in [*DECLENSIONS, "Раиси", "Казань"]:
+        for method in ("pymorphy3", "snowball"):
+            assert inflected_forms(alias, prepared, method=method, initials=initials) == inflected_forms(
+                alias, vocab, method=method, initials=initials)
+    with pytest.raises(InputError, match="Cyrillic"):
+        inflected_forms("Putin", prepared, initials=initials)
+    with pytest.raises(InputError, match="initials"):
+        inflected_forms("Путин", prepared, initials=not initials)

@@ -194,8 +194,9 @@ def test_bytes_that_are_no_longer_utf8_are_a_store_error(store: ShardedCorpus) -
 def test_a_damaged_cached_table_is_a_store_error_naming_the_shard(store: ShardedCorpus) -> None:
     actors = mm.read_actors(ACTORS)
     mm.mentions(store, actors)
-    (record,) = derived_records(store.table_cache(0).folder)
-    table = store.table_cache(0).folder / json.loads(record.read_text())["file"]
+    records = derived_records(store.table_cache(0).folder)
+    assert len(records) == 2  # the mentions, and their matched texts (kept apart: counting never reads them)
+    table = store.table_cache(0).folder / json.loads(records[0].read_text())["file"]
     data = bytearray(table.read_bytes())
     data[len(data) // 2] ^= 0xFF
     table.write_bytes(bytes(data))
@@ -259,7 +260,7 @@ def test_an_alias_added_to_the_actor_list_gives_new_mentions(store: ShardedCorpu
     texts = texts_by_id(unicode_source)
     want = sum(len(re.findall(r"\bKazan\b", t)) for t in texts.values())  # "Kazan", not "Kazani" or "Казань"
     assert (again["alias"] == "Kazan").sum() == want > 0
-    assert len(derived_records(store.table_cache(0).folder)) == 2  # one table per actor list
+    assert len(derived_records(store.table_cache(0).folder)) == 4  # per actor list: its mentions, their texts
     pd.testing.assert_frame_equal(mm.mentions(open_store(store.path), before).df, first)
 
 
@@ -267,20 +268,22 @@ def test_tables_of_the_parquet_format_are_recomputed_and_pruned(store: ShardedCo
     actors = mm.read_actors(ACTORS)
     mm.mentions(store, actors)
     folder = store.table_cache(0).folder
-    (record,) = derived_records(folder)
-    meta = json.loads(record.read_text())
-    arrow = folder / meta["file"]
-    parquet = arrow.with_suffix(".parquet")  # what format 1 wrote: the same rows as Parquet
-    pq.write_table(pa.ipc.open_file(pa.memory_map(str(arrow))).read_all(), parquet)
-    arrow.unlink()
-    record.write_text(json.dumps({**meta, "format": 1, "file": parquet.name}))
-    old = parquet.stat().st_mtime - 120
-    os.utime(parquet, (old, old))
+    records = derived_records(folder)
+    for record in records:  # the mentions and their matched texts, as format 1 wrote them: Parquet
+        meta = json.loads(record.read_text())
+        arrow = folder / meta["file"]
+        parquet = arrow.with_suffix(".parquet")
+        pq.write_table(pa.ipc.open_file(pa.memory_map(str(arrow))).read_all(), parquet)
+        arrow.unlink()
+        record.write_text(json.dumps({**meta, "format": 1, "file": parquet.name}))
+        old = parquet.stat().st_mtime - 120
+        os.utime(parquet, (old, old))
     got = mm.mentions(open_store(store.path), actors).df
     pd.testing.assert_frame_equal(got, mm.mentions(mm.read_corpus(unicode_source), actors).df)
-    assert not list(folder.glob("*.parquet"))  # recomputed; the Parquet file pruned
-    assert (folder / json.loads(record.read_text())["file"]).suffix == ".arrow"
-    assert json.loads(record.read_text())["format"] == 2
+    assert not list(folder.glob("*.parquet"))  # recomputed; the Parquet files pruned
+    for record in records:
+        assert (folder / json.loads(record.read_text())["file"]).suffix == ".arrow"
+        assert json.loads(record.read_text())["format"] == 2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -613,7 +613,7 @@ def task_pair_units(
     date = shard.table(sel, ("date",)).column("date").cast(META_TYPES["date"])
     docs = pa.table({"doc": pa.array(np.arange(sel.size, dtype=np.int64)), "date": date,
                      "units": pa.array(units.astype(np.int64))})  # fmt: skip
-    m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
+    m = given if given is not None else mention_rows(shard, actors, matched=False)  # type: ignore[arg-type]
     if keep is not None and m.num_rows:
         m = m.filter(pa.array(keep[m.column("doc").to_numpy()]))
     mentions = pa.table({"doc": m.column("doc"), "actor": m.column("actor"),

@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 from .. import display
 from ..actors import Actor, ActorSet, Alias, resolve_actors
 from ..errors import InputError, one_of
-from ..morphology import inflected_forms, is_capitalised, is_cyrillic_word
+from ..morphology import Candidates, candidates, inflected_forms, is_capitalised, is_cyrillic_word
 from ..options import check_dedupe, shared_docs
 from ..partials import Part, combine
 from ..quoting import Found, find_quotations
@@ -99,20 +99,36 @@ def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     prev_reach = np.concatenate(([np.iinfo(np.int64).min], reach[:-1]))
     dominated = s < prev_reach
     partial = dominated & (e > prev_reach)
-    if not partial.any():
-        return np.sort(order[~dominated])
-    keep = []
-    last_end = np.iinfo(np.int64).min
-    for i, (a, b) in enumerate(zip(s.tolist(), e.tolist())):
-        if a >= last_end:
-            keep.append(i)
-            last_end = b
-    return np.sort(order[np.asarray(keep, dtype=np.int64)])
+    keep = ~dominated
+    if partial.any():
+        # A span that is not dominated starts a group: it is kept whatever came before, and what
+        # the groups after it keep does not depend on it. Only the groups holding a partial
+        # overlap need the left-to-right walk (a store shard has a few hundred among 200,000 spans).
+        group = np.cumsum(~dominated) - 1
+        walk = np.flatnonzero(np.isin(group, group[partial]))
+        last_end = np.iinfo(np.int64).min
+        for i, a, b in zip(walk.tolist(), s[walk].tolist(), e[walk].tolist()):
+            keep[i] = a >= last_end
+            if keep[i]:
+                last_end = b
+    return np.sort(order[keep])
 
 
 #: Kinds whose names are capitalised: an inflected Cyrillic match must start with a capital.
 PROPER_KINDS = frozenset({"person", "place", "organisation"})
 _INFLECTED: dict[tuple[int, str], tuple[weakref.ref[TokenIndex], np.ndarray]] = {}
+_CANDIDATES: dict[int, tuple[weakref.ref[TokenIndex], Candidates]] = {}
+
+
+def _candidates(ix: TokenIndex) -> Candidates:
+    """The forms of *ix* that can inflect a Cyrillic alias (cached while the index lives): found
+    once for all the alias tokens of an actor list, not once per token."""
+    hit = _CANDIDATES.get(id(ix))
+    if hit is not None and hit[0]() is ix:
+        return hit[1]
+    found = candidates(ix._vocab_arrow)
+    _CANDIDATES[id(ix)] = (weakref.ref(ix, lambda _r, k=id(ix): _CANDIDATES.pop(k, None)), found)
+    return found
 
 
 def _inflected_ids(ix: TokenIndex, form: str) -> np.ndarray:
@@ -122,7 +138,7 @@ def _inflected_ids(ix: TokenIndex, form: str) -> np.ndarray:
     hit = _INFLECTED.get(key)
     if hit is not None and hit[0]() is ix:
         return hit[1]
-    found = inflected_forms(form, ix._vocab_arrow)
+    found = inflected_forms(form, _candidates(ix))
     ids = np.asarray(sorted(ix.vocab_id(f) for f in found if ix.vocab_id(f) >= 0), dtype=np.int64)
     _INFLECTED[key] = (weakref.ref(ix, lambda _r, k=key: _INFLECTED.pop(k, None)), ids)
     return ids
@@ -218,7 +234,8 @@ def _match_spans(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
 
 
 #: Version of the mention tables kept per index (:func:`mention_table`); another is recomputed.
-MENTION_TABLE_VERSION = 1
+#: 2: the matched texts are kept apart (:func:`matched_texts`), cut only for the calls that show them.
+MENTION_TABLE_VERSION = 2
 #: The modules whose code decides which spans are mentions: a change to any of them (an upgrade)
 #: changes the key of the kept mention tables.
 _MATCHING_MODULES = ("mediamon.analysis.mentions", "mediamon.actors", "mediamon.morphology", "mediamon.text",
@@ -243,8 +260,8 @@ def actors_fingerprint(actors: ActorSet) -> str:
 
 
 def _mentions_of_whole(shard: Shard, actors: ActorSet) -> pa.Table:
-    """Every mention of the whole shard with index numbers: ``actor``, ``alias``, ``matched``,
-    ``doc``, ``sentence``, ``paragraph``, ``token_start``, ``token_end``, ``char_start``, ``char_end``."""
+    """Every mention of the whole shard with index numbers: ``actor``, ``alias``, ``doc``,
+    ``sentence``, ``paragraph``, ``token_start``, ``token_end``, ``char_start``, ``char_end``."""
     ix = shard.index
     raw = _match_spans(shard, actors)
     ts, te = raw["token_start"], raw["token_end"]
@@ -257,7 +274,6 @@ def _mentions_of_whole(shard: Shard, actors: ActorSet) -> pa.Table:
             # each label's text once, then taken per mention by Arrow (no Python string per row)
             "actor": pa.array(raw["actors"].tolist(), type=pa.string()).take(label),
             "alias": pa.array(raw["aliases"].tolist(), type=pa.string()).take(label),
-            "matched": shard.slices(doc, char_start, char_end),
             "doc": doc,
             "sentence": np.asarray(ix.sent[ts], dtype=np.int64),
             "paragraph": np.asarray(ix.para[ts], dtype=np.int64),
@@ -269,16 +285,48 @@ def _mentions_of_whole(shard: Shard, actors: ActorSet) -> pa.Table:
     )
 
 
+def _mention_key(actors: ActorSet) -> str:
+    return f"mentions:{MENTION_TABLE_VERSION}:{_matching_code()}:{actors_fingerprint(actors)}"
+
+
+def _whole_mentions(shard: Shard, actors: ActorSet) -> pa.Table:
+    whole = shard.whole
+    return shard.cached(_mention_key(actors), lambda: _mentions_of_whole(whole, actors))
+
+
+def _selected_rows(shard: Shard, whole: pa.Table, table: pa.Table) -> pa.Table:
+    """The rows of *table* (row for row with the whole shard's mentions *whole*) in the selection."""
+    if not shard.all and whole.num_rows:
+        table = table.filter(pa.array(shard.keep[whole.column("doc").to_numpy()]))
+    return table
+
+
 def mention_table(shard: Shard, actors: ActorSet) -> pa.Table:
     """The mentions of *actors* in the shard's selected documents, with index numbers (the columns
     of :func:`_mentions_of_whole`), sorted by start: those of the whole shard, matched once per index
     and actor list and kept (:meth:`~mediamon.shards.Shard.cached`), with a view's documents kept."""
-    key = f"mentions:{MENTION_TABLE_VERSION}:{_matching_code()}:{actors_fingerprint(actors)}"
-    whole = shard.whole
-    table = shard.cached(key, lambda: _mentions_of_whole(whole, actors))
-    if not shard.all and table.num_rows:
-        table = table.filter(pa.array(shard.keep[table.column("doc").to_numpy()]))
-    return table
+    whole = _whole_mentions(shard, actors)
+    return _selected_rows(shard, whole, whole)
+
+
+def matched_texts(shard: Shard, actors: ActorSet) -> pa.Array:
+    """The text of each mention of :func:`mention_table`, row for row (``text[char_start:char_end]``).
+
+    Cut from the texts at the first call that shows them and kept beside the mention table, under
+    a key of its own: counting (co-occurrence, timelines, bursts) never reads the texts, which were
+    a third of the first co-occurrence of a new actor list over a store and most of its kept table.
+    """
+    whole = _whole_mentions(shard, actors)
+    shard_whole = shard.whole
+
+    def cut() -> pa.Table:
+        doc = whole.column("doc").to_numpy().astype(np.int64, copy=False)
+        start = whole.column("char_start").to_numpy().astype(np.int64, copy=False)
+        end = whole.column("char_end").to_numpy().astype(np.int64, copy=False)
+        return pa.table({"matched": shard_whole.slices(doc, start, end)})
+
+    texts = shard.cached(f"{_mention_key(actors)}:matched", cut)
+    return _selected_rows(shard, whole, texts).column("matched")
 
 
 def match_actors(shard: Shard, actors: ActorSet) -> dict[str, np.ndarray]:
@@ -335,9 +383,10 @@ def quoted_mask(token_start: np.ndarray, token_end: np.ndarray, actor: np.ndarra
     return out
 
 
-def mention_rows(shard: Shard, actors: ActorSet, *, roles: bool = False) -> pa.Table:
+def mention_rows(shard: Shard, actors: ActorSet, *, roles: bool = False, matched: bool = True) -> pa.Table:
     """The mentions table of one shard (:data:`MENTION_COLUMNS`, selection-local numbers), with a
-    ``role`` column (``"quoted"``/``"mentioned"``, :func:`quoted_mask`) when *roles*."""
+    ``role`` column (``"quoted"``/``"mentioned"``, :func:`quoted_mask`) when *roles*, and without
+    ``matched`` unless *matched* (for the callers that only count mentions)."""
     m = mention_table(shard, actors)
     doc = m.column("doc").to_numpy().astype(np.int64, copy=False)
     ts = m.column("token_start").to_numpy().astype(np.int64, copy=False)
@@ -354,7 +403,7 @@ def mention_rows(shard: Shard, actors: ActorSet, *, roles: bool = False) -> pa.T
             "doc": shard.local_docs(doc),
             "actor": m.column("actor"),
             "alias": m.column("alias"),
-            "matched": m.column("matched"),
+            **({"matched": matched_texts(shard, actors)} if matched else {}),
             "sentence": shard.local_sentences(m.column("sentence").to_numpy(), doc),
             "paragraph": shard.local_paragraphs(m.column("paragraph").to_numpy(), doc),
             "token_start": shard.local_tokens(ts, doc),

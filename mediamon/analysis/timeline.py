@@ -142,7 +142,7 @@ def task_timeline(
     tables = {"docs": docs}
     numbering = {"docs": {"doc": "documents"}}
     if actors is not None or given is not None:
-        m = given if given is not None else mention_rows(shard, actors)  # type: ignore[arg-type]
+        m = given if given is not None else mention_rows(shard, actors, matched=False)  # type: ignore[arg-type]
         tables["mentions"] = drop_folded(m, keep).select(["doc", "actor", "sentence"])
         numbering["mentions"] = {"doc": "documents", "sentence": "sentences"}
     if speakers is not None:
