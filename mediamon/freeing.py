@@ -16,7 +16,6 @@ for worker memory ("Memory not released back to the OS", ``malloc_trim``).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 from collections.abc import Callable
 
@@ -28,12 +27,13 @@ __all__ = ["return_freed_memory"]
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None when the C library has none."""
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
-    except OSError:
+        # the symbols of the running program, its C library's among them (no library search,
+        # which runs ldconfig in a subprocess)
+        program = ctypes.CDLL(None)
+    except (OSError, TypeError):  # TypeError: Windows loads no program by a null name
         return None
-    trim = getattr(libc, "malloc_trim", None)
+    trim = getattr(program, "malloc_trim", None)
     if trim is None:
         return None
     trim.argtypes = [ctypes.c_size_t]

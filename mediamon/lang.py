@@ -96,6 +96,7 @@ class _Model:
 #: calls (a notebook building small corpora, the tests) keep it.
 RELEASE_AFTER_TEXTS = 10_000
 _holds = 0  # open model_kept() blocks
+_release_when_free = False  # a large call ran inside them: release when the last one closes
 
 
 @contextmanager
@@ -103,14 +104,18 @@ def model_kept() -> Iterator[None]:
     """Keep the classifier's model loaded across the calls made inside the block.
 
     For a caller that detects many batches in turn (``ingest`` reads a store batch after batch),
-    where releasing the model after each large batch would load it again for the next.
+    where releasing the model after each large batch would load it again for the next. When the
+    last open block closes, the model is released if a large call ran inside.
     """
-    global _holds
+    global _holds, _release_when_free
     _holds += 1
     try:
         yield
     finally:
         _holds -= 1
+        if not _holds and _release_when_free:
+            _release_when_free = False
+            _model.cache_clear()
 
 
 @cache
@@ -258,6 +263,7 @@ def detect_languages(
     numpy.ndarray
         Object array of codes (``"en"``, ``"ru"``, ``"fa"``, ``"ar"`` ... or ``"und"``).
     """
+    global _release_when_free
     if prefix_chars < 1:
         raise InputError(f"detect_languages(): prefix_chars={prefix_chars!r} must be at least 1.")
     if not 0.0 <= min_confidence <= 1.0:
@@ -280,6 +286,9 @@ def detect_languages(
         confident = per_code[np.arange(len(batch)), best] >= min_confidence
         codes = np.where(confident, m.codes[best], UNDETERMINED)
         out[np.asarray(batch)] = codes
-    if len(todo) >= RELEASE_AFTER_TEXTS and not _holds:
-        _model.cache_clear()  # see RELEASE_AFTER_TEXTS
+    if len(todo) >= RELEASE_AFTER_TEXTS:  # see RELEASE_AFTER_TEXTS
+        if _holds:
+            _release_when_free = True
+        else:
+            _model.cache_clear()
     return out

@@ -160,3 +160,19 @@ def test_a_large_call_releases_the_model_unless_it_is_kept(monkeypatch: pytest.M
     assert detect_languages(texts).tolist() == expected  # the same answer from a model loaded again
     assert lang_module._model.cache_info().currsize == 0
     assert detect_languages(texts[:1]).tolist() == expected[:1]
+
+
+def test_a_large_call_inside_a_kept_block_releases_the_model_when_the_last_block_closes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lang_module, "RELEASE_AFTER_TEXTS", 2)
+    texts = ["Президент России Владимир Путин встретился в Казани с президентом Ирана Эбрахимом Раиси, "
+             "и они обсудили торговлю и положение в регионе."] * 2
+    with lang_module.model_kept():
+        with lang_module.model_kept():
+            assert detect_languages(texts).tolist() == ["ru", "ru"]
+        assert lang_module._model.cache_info().currsize == 1  # one block still open
+    assert lang_module._model.cache_info().currsize == 0
+    with lang_module.model_kept():  # only small calls inside: the model stays
+        assert detect_languages(texts[:1]).tolist() == ["ru"]
+    assert lang_module._model.cache_info().currsize == 1

@@ -314,7 +314,7 @@ def matched_texts(shard: Shard, actors: ActorSet) -> pa.Array:
 
     Cut from the texts at the first call that shows them and kept beside the mention table, under
     a key of its own: counting (co-occurrence, timelines, bursts) never reads the texts, which were
-    a third of the first co-occurrence of a new actor list over a store and most of its kept table.
+    a quarter of the first co-occurrence of a new actor list over a store.
     """
     whole = _whole_mentions(shard, actors)
     shard_whole = shard.whole
