@@ -46,7 +46,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
-from scipy import sparse
 
 from .errors import InputError
 
@@ -168,7 +167,7 @@ def _posteriors(encoded: Sequence[bytes]) -> np.ndarray:
         state[:k] = s
         f = m.feature[s]
         found = np.flatnonzero(f >= 0)
-        hit_doc.append(found.astype(np.int32))  # int32 halves the hits, the peak of a batch
+        hit_doc.append(found.astype(np.int32))  # int32: half the bytes of the hits
         hit_feature.append(f[found])
     scores = np.tile(m.log_prior, (n, 1))
     has_features = np.zeros(n, dtype=bool)
@@ -176,8 +175,12 @@ def _posteriors(encoded: Sequence[bytes]) -> np.ndarray:
         docs = np.concatenate(hit_doc)
         feats = np.concatenate(hit_feature)
         if docs.size:
+            # scipy.sparse takes 0.2 s to import: loaded by the first detection, not by every
+            # process that opens a store
+            from scipy.sparse import csr_matrix
+
             # duplicates are summed into counts per (document, feature), row by row
-            counts = sparse.csr_matrix(
+            counts = csr_matrix(
                 (np.ones(docs.size, dtype=np.float32), (docs, feats)), shape=(n, m.log_p_feature.shape[0])
             )
             counts.sum_duplicates()

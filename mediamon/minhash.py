@@ -64,8 +64,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from .errors import InputError
 
@@ -432,7 +430,12 @@ def fold_clusters(
     sim = np.full(n, np.nan, dtype=np.float64)
     if not li.size:
         return Folding(cluster, rep, sim)
-    graph = sp.coo_matrix((np.ones(li.size, dtype=np.int8), (li, lj)), shape=(n, n)).tocsr()
+    # scipy.sparse and its graph module take 0.3 s to import: loaded by the first clustering, not
+    # by every process that queries (each report kernel, each first KWIC)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(li.size, dtype=np.int8), (li, lj)), shape=(n, n)).tocsr()
     _, label = connected_components(graph, directed=False)
     members = np.unique(np.concatenate((li, lj)))
     lab = label[members]

@@ -19,7 +19,7 @@ PACKAGE = Path(mediamon.__file__).resolve().parent
 #: What may be imported inside a function: heavy or optional dependencies loaded on first use.
 LAZY_ALLOWED = (
     "matplotlib", "networkx", "nltk", "dask", "distributed", "playwright", "papermill", "nbconvert", "mediamon.report",
-    "snowballstemmer",
+    "snowballstemmer", "scipy.sparse",
 )
 
 
