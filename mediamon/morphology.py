@@ -145,7 +145,8 @@ def _as_array(vocabulary: Sequence[str] | np.ndarray | pd.Series | pa.Array | pa
 @dataclass(frozen=True, eq=False)
 class Candidates:
     """The forms of one vocabulary that can inflect a Cyrillic alias token, prepared once for any
-    number of aliases (:func:`candidates`; a store matches 25 Cyrillic alias tokens per shard).
+    number of aliases (:func:`candidates`: a store query matches every Cyrillic alias token of an
+    actor list in each shard).
 
     An inflection of a Cyrillic word is never ASCII, and most of a mixed vocabulary is: only the
     other forms are kept, in vocabulary order.

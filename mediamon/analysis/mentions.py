@@ -103,7 +103,7 @@ def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     if partial.any():
         # A span that is not dominated starts a group: it is kept whatever came before, and what
         # the groups after it keep does not depend on it. Only the groups holding a partial
-        # overlap need the left-to-right walk (a store shard has a few hundred among 200,000 spans).
+        # overlap need the left-to-right walk (a shard of the 16x store had none among 164,033 spans).
         group = np.cumsum(~dominated) - 1
         walk = np.flatnonzero(np.isin(group, group[partial]))
         last_end = np.iinfo(np.int64).min
