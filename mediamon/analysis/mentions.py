@@ -27,11 +27,11 @@ import importlib
 import json
 import os
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -118,30 +118,36 @@ def longest_matches(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 PROPER_KINDS = frozenset({"person", "place", "organisation"})
 _INFLECTED: dict[tuple[int, str], tuple[weakref.ref[TokenIndex], np.ndarray]] = {}
 _CANDIDATES: dict[int, tuple[weakref.ref[TokenIndex], Candidates]] = {}
+_Kept = TypeVar("_Kept")
+
+
+def _per_index(cache: dict[Any, tuple[weakref.ref[TokenIndex], _Kept]], ix: TokenIndex, key: Any,
+               compute: Callable[[], _Kept]) -> _Kept:  # fmt: skip
+    """*compute()*, kept in *cache* under *key* while the index *ix* lives (a weak reference, so a
+    later index that reuses the id never meets it)."""
+    hit = cache.get(key)
+    if hit is not None and hit[0]() is ix:
+        return hit[1]
+    value = compute()
+    cache[key] = (weakref.ref(ix, lambda _r, k=key: cache.pop(k, None)), value)
+    return value
 
 
 def _candidates(ix: TokenIndex) -> Candidates:
-    """The forms of *ix* that can inflect a Cyrillic alias (cached while the index lives): found
-    once for all the alias tokens of an actor list, not once per token."""
-    hit = _CANDIDATES.get(id(ix))
-    if hit is not None and hit[0]() is ix:
-        return hit[1]
-    found = candidates(ix._vocab_arrow)
-    _CANDIDATES[id(ix)] = (weakref.ref(ix, lambda _r, k=id(ix): _CANDIDATES.pop(k, None)), found)
-    return found
+    """The forms of *ix* that can inflect a Cyrillic alias: found once for all the alias tokens of
+    an actor list, not once per token."""
+    return _per_index(_CANDIDATES, ix, id(ix), lambda: candidates(ix._vocab_arrow))
 
 
 def _inflected_ids(ix: TokenIndex, form: str) -> np.ndarray:
     """Vocabulary ids of the forms of *ix* that inflect the Cyrillic alias token *form* (cached
     while the index lives)."""
-    key = (id(ix), form)
-    hit = _INFLECTED.get(key)
-    if hit is not None and hit[0]() is ix:
-        return hit[1]
-    found = inflected_forms(form, _candidates(ix))
-    ids = np.asarray(sorted(ix.vocab_id(f) for f in found if ix.vocab_id(f) >= 0), dtype=np.int64)
-    _INFLECTED[key] = (weakref.ref(ix, lambda _r, k=key: _INFLECTED.pop(k, None)), ids)
-    return ids
+
+    def find() -> np.ndarray:
+        found = inflected_forms(form, _candidates(ix))
+        return np.asarray(sorted(ix.vocab_id(f) for f in found if ix.vocab_id(f) >= 0), dtype=np.int64)
+
+    return _per_index(_INFLECTED, ix, (id(ix), form), find)
 
 
 def _inflects(alias: Alias) -> bool:
