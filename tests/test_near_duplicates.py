@@ -27,7 +27,7 @@ from mediamon.analysis.duplicates import _form_hashes, duplicate_documents
 from mediamon.cli import main
 from mediamon.errors import InputError, NotFoundError
 from mediamon.ingestion import ingest
-from mediamon.readers import _body_token_hashes
+from mediamon.assembly import body_token_hashes
 
 V1 = SAMPLE_DIR / "mm_sample_v1.jsonl"
 KREMLIN = "President of Russia (en.kremlin.ru)"
@@ -345,5 +345,5 @@ def test_read_corpus_skips_near_duplicates_with_the_id_they_duplicate(reprints, 
 def test_load_time_tokens_are_the_index_tokens():
     c = mm.read_corpus(V1)
     ix = mm.index(c)
-    tokens, offsets = _body_token_hashes(c.docs["text"].tolist(), c.docs["body_start"].to_numpy(), c.docs["body_end"].to_numpy())
+    tokens, offsets = body_token_hashes(c.docs["text"].tolist(), c.docs["body_start"].to_numpy(), c.docs["body_end"].to_numpy())
     assert np.array_equal(offsets, np.asarray(ix.doc_offsets)) and np.array_equal(tokens, _form_hashes(ix)[np.asarray(ix.ids)])

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediamon import readers
+from mediamon import assembly, readers
 from mediamon.dates import DateParseWarning
 from mediamon.errors import ColumnError, InputError, NotFoundError
 from mediamon.readers import REASONS, read_corpus
@@ -580,7 +580,7 @@ def test_first_occurrences_are_exact_even_when_hashes_collide(values: list[str],
     chunks = [pa.array(values[i : i + 7], type=pa.large_string()) for i in range(0, len(values), 7)]
     texts = pa.chunked_array(chunks, type=pa.large_string())
     hashes = [0] * len(values) if colliding else [hash(v) for v in values]
-    got = readers._first_occurrences(texts, np.asarray(hashes, dtype=np.int64))
+    got = assembly.first_occurrences(texts, np.asarray(hashes, dtype=np.int64))
     assert got.tolist() == reference
 
 
@@ -592,7 +592,7 @@ def test_take_sorted_equals_indexing_a_list(sizes: list[int], data: st.DataObjec
     texts = pa.chunked_array([pa.array(values[a:b], type=pa.large_string()) for a, b in zip(bounds[:-1], bounds[1:])],
                              type=pa.large_string())
     positions = sorted(data.draw(st.sets(st.integers(0, max(len(values) - 1, 0)))) if values else [])
-    got = readers._take_sorted(texts, np.asarray(positions, dtype=np.int64))
+    got = assembly.take_sorted(texts, np.asarray(positions, dtype=np.int64))
     assert got.to_pylist() == [values[p] for p in positions]
 
 
